@@ -1,0 +1,156 @@
+"""A folder of review PDFs -> the output files: the only module that composes the stages.
+
+Consumes a PDF folder, an output folder and a `Config`. Produces, in the output folder, the files of
+the output contract (see README) and returns a `BatchSummary`. Raises `InputError` for bad usage
+(missing folder, no PDFs) and `ModelError` / `ConfigError` from loading; a bad PDF is never an error
+here: it becomes a failed row and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pipeline import export
+from pipeline.classify import ThemeModel, load_theme_model
+from pipeline.codebook import load_codebook
+from pipeline.config import Config
+from pipeline.errors import InputError
+from pipeline.extract import extract_or_fail, find_pdfs
+from pipeline.nlp import split_sentences
+from pipeline.prevalence import prevalence
+from pipeline.records import ExtractedReview, ExtractFailure, ReviewPrediction
+from pipeline.versions import library_versions
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class BatchSummary:
+    """What a run did: counts, failures and where the outputs are."""
+
+    out_dir: Path
+    total: int = 0
+    ok: int = 0
+    failed: list[ExtractFailure] = field(default_factory=list)
+    model_id: str = ""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class _ReviewResult:
+    extracted: ExtractedReview | ExtractFailure
+    prediction: ReviewPrediction | None
+    seconds: float
+
+
+_worker_state: dict[str, object] = {}
+
+
+def _model_for(cfg: Config, model_dir: Path | None) -> ThemeModel:
+    key = f"{cfg.sha256()}:{model_dir}"
+    if _worker_state.get("key") != key:
+        codebook = load_codebook(cfg.codebook)
+        _worker_state["model"] = load_theme_model(cfg, codebook, model_dir)
+        _worker_state["key"] = key
+    model = _worker_state["model"]
+    assert isinstance(model, object)
+    return model  # type: ignore[return-value]
+
+
+def process_review(path: Path, root: Path, cfg: Config, model_dir: Path | None = None) -> _ReviewResult:
+    """Extract, split and score one PDF (runs in a worker process when --jobs > 1)."""
+    start = time.perf_counter()
+    extracted = extract_or_fail(path, root, cfg.extract)
+    prediction = None
+    if isinstance(extracted, ExtractedReview):
+        sentences = split_sentences(extracted, cfg.nlp)
+        prediction = _model_for(cfg, model_dir).predict(extracted.review_id, sentences)
+    return _ReviewResult(extracted, prediction, time.perf_counter() - start)
+
+
+def run_batch(
+    pdf_dir: Path,
+    out_dir: Path,
+    cfg: Config,
+    jobs: int = 1,
+    model_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> BatchSummary:
+    """Process every PDF below `pdf_dir` and write the output files to `out_dir`."""
+    started = time.perf_counter()
+    if not pdf_dir.is_dir():
+        raise InputError(f"{pdf_dir}: not a folder")
+    pdfs = find_pdfs(pdf_dir)
+    if not pdfs:
+        raise InputError(f"{pdf_dir}: no .pdf files found (searched sub-folders too)")
+    codebook = load_codebook(cfg.codebook)
+    model = load_theme_model(cfg, codebook, model_dir)  # fail fast, before any PDF work
+    results: list[_ReviewResult] = []
+    if jobs <= 1:
+        for i, path in enumerate(pdfs, start=1):
+            results.append(process_review(path, pdf_dir, cfg, model_dir))
+            if progress:
+                progress(i, len(pdfs), path.name)
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(process_review, p, pdf_dir, cfg, model_dir): p for p in pdfs}
+            for i, fut in enumerate(as_completed(futures), start=1):
+                path = futures[fut]
+                try:
+                    results.append(fut.result())
+                except Exception as exc:  # noqa: BLE001 - a crashed worker fails one file, not the batch
+                    rel = path.relative_to(pdf_dir).as_posix()
+                    failure = ExtractFailure(rel[:-4], rel, "", f"worker crashed: {type(exc).__name__}")
+                    results.append(_ReviewResult(failure, None, 0.0))
+                if progress:
+                    progress(i, len(pdfs), path.name)
+
+    extracted = [r.extracted for r in results]
+    predictions = [r.prediction for r in results if r.prediction is not None]
+    ok_reviews = [e for e in extracted if isinstance(e, ExtractedReview)]
+    failures = [e for e in extracted if isinstance(e, ExtractFailure)]
+    if not ok_reviews:
+        export.write_reviews(out_dir / "reviews.csv", extracted)
+        raise InputError(
+            f"none of the {len(pdfs)} PDF(s) could be processed; see {out_dir / 'reviews.csv'} for reasons"
+        )
+    flags = {p.review_id: p.flags for p in predictions}
+    ages = {r.review_id: r.meta.child_age for r in ok_reviews}
+    prev_rows = prevalence(codebook, flags, ages)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    export.write_reviews(out_dir / "reviews.csv", extracted)
+    export.write_flags_and_scores(out_dir, codebook, predictions)
+    export.write_evidence(out_dir / "evidence.csv", codebook, predictions)
+    export.write_prevalence(out_dir / "prevalence.csv", prev_rows)
+    elapsed = time.perf_counter() - started
+    export.write_json(
+        out_dir / "run.json",
+        {
+            "tool": "review-themes",
+            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "versions": library_versions(),
+            "config_sha256": cfg.sha256(),
+            "codebook_sha256": codebook.sha256,
+            "model_id": model.model_id,
+            "pdf_dir": str(pdf_dir),
+            "jobs": jobs,
+            "counts": {
+                "files": len(pdfs),
+                "ok": len(ok_reviews),
+                "failed": len(failures),
+                "pages": sum(r.pages for r in ok_reviews),
+            },
+            "failed": [{"file": f.file, "reason": f.reason} for f in sorted(failures, key=lambda f: f.file)],
+            "timings": {
+                "total_seconds": round(elapsed, 3),
+                "review_seconds": round(sum(r.seconds for r in results), 3),
+            },
+        },
+    )
+    return BatchSummary(out_dir, len(pdfs), len(ok_reviews), failures, model.model_id, elapsed)

@@ -1,0 +1,1 @@
+"""The project's own coded corpus: wording banks, the review generator and the PDF renderer."""

@@ -1,0 +1,109 @@
+"""Run results -> the output files of the contract (reviews, flags, scores, evidence, prevalence, run.json).
+
+Consumes records produced by the stages. Produces UTF-8 CSV files with "\\n" line endings and a
+run.json, each written atomically (a temporary file renamed into place), so a failed run never leaves
+a half-written file that looks complete.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from pipeline.prevalence import PrevalenceRow, prevalence_columns
+from pipeline.records import Codebook, Evidence, ExtractedReview, ExtractFailure, ReviewMeta, ReviewPrediction
+
+REVIEW_COLUMNS = ("review_id", "file", "sha256", "status", "reason", "pages", "words", "textless_pages")
+EVIDENCE_COLUMNS = ("review_id", "theme", "page", "section", "score", "text")
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write `text` to `path` via a temporary file in the same folder and an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Atomically write a CSV with the given header and rows (None becomes an empty cell)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    atomic_write_text(path, buf.getvalue())
+
+
+def review_rows(results: Sequence[ExtractedReview | ExtractFailure]) -> list[list[Any]]:
+    """One row per input file, ok or failed, sorted by review_id."""
+    rows = []
+    for r in sorted(results, key=lambda x: x.review_id):
+        if isinstance(r, ExtractedReview):
+            meta = asdict(r.meta)
+            rows.append(
+                [r.review_id, r.file, r.sha256, "ok", "", r.pages, r.words, len(r.textless_pages)]
+                + [meta[c] for c in ReviewMeta.columns()]
+            )
+        else:
+            rows.append(
+                [r.review_id, r.file, r.sha256, "failed", r.reason, r.pages or "", "", ""]
+                + [None] * len(ReviewMeta.columns())
+            )
+    return rows
+
+
+def write_reviews(path: Path, results: Sequence[ExtractedReview | ExtractFailure]) -> None:
+    write_csv(path, REVIEW_COLUMNS + ReviewMeta.columns(), review_rows(results))
+
+
+def write_flags_and_scores(out: Path, codebook: Codebook, predictions: Sequence[ReviewPrediction]) -> None:
+    preds = sorted(predictions, key=lambda p: p.review_id)
+    header = ("review_id", *codebook.ids)
+    write_csv(out / "flags.csv", header, ([p.review_id, *(p.flags[t] for t in codebook.ids)] for p in preds))
+    write_csv(
+        out / "scores.csv",
+        header,
+        ([p.review_id, *(f"{p.scores[t]:.4f}" for t in codebook.ids)] for p in preds),
+    )
+
+
+def evidence_rows(codebook: Codebook, predictions: Sequence[ReviewPrediction]) -> list[Evidence]:
+    order = {t: i for i, t in enumerate(codebook.ids)}
+    rows = [e for p in predictions for e in p.evidence]
+    return sorted(rows, key=lambda e: (e.review_id, order.get(e.theme, 999), -e.score, e.page))
+
+
+def write_evidence(path: Path, codebook: Codebook, predictions: Sequence[ReviewPrediction]) -> None:
+    write_csv(
+        path,
+        EVIDENCE_COLUMNS,
+        (
+            [e.review_id, e.theme, e.page, str(e.section), f"{e.score:.4f}", e.text]
+            for e in evidence_rows(codebook, predictions)
+        ),
+    )
+
+
+def write_prevalence(path: Path, rows: Sequence[PrevalenceRow]) -> None:
+    cols = prevalence_columns()
+    write_csv(path, cols, ([getattr(r, c) for c in cols] for r in rows))
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")

@@ -1,0 +1,38 @@
+"""Shared fixtures. Tests never touch the real models/ or out/ folders: outputs go to tmp_path."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Config, load_config
+from pipeline.corpus.render import render_pdf
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("REVIEW_THEMES_SHARED", ROOT.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def project_config() -> Config:
+    return load_config(ROOT / "config.yaml")
+
+
+@pytest.fixture(scope="session")
+def skeleton_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the three skeleton reviews rendered to PDF."""
+    from tests.fixtures.skeleton_reviews import REVIEWS
+
+    folder = tmp_path_factory.mktemp("skeleton_pdfs")
+    for name, items in REVIEWS.items():
+        render_pdf(items, folder / f"{name}.pdf")
+    return folder
+
+
+def shared_dir(sub: str) -> Path:
+    """A folder of ../shared, or skip the test cleanly when it is not there."""
+    path = SHARED / sub
+    if not path.exists():
+        pytest.skip(f"{path} not available")
+    return path

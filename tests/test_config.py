@@ -1,0 +1,48 @@
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import load_config
+from pipeline.errors import ConfigError
+
+
+def test_project_config_loads_with_absolute_paths(project_config):
+    assert project_config.codebook.is_absolute()
+    assert project_config.codebook.is_file()
+    assert project_config.nlp.pipeline == "blank:en"
+
+
+def test_unknown_key_is_named(tmp_path: Path):
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("nlp:\n  pipline: blank:en\n")
+    with pytest.raises(ConfigError) as exc:
+        load_config(cfg)
+    assert "nlp.pipline" in str(exc.value)
+    assert "unknown key" in str(exc.value)
+
+
+def test_wrong_type_is_named(tmp_path: Path):
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("jobs: many\n")
+    with pytest.raises(ConfigError) as exc:
+        load_config(cfg)
+    assert "jobs" in str(exc.value)
+
+
+def test_relative_paths_resolve_against_config_folder(tmp_path: Path):
+    cfg = tmp_path / "sub" / "config.yaml"
+    cfg.parent.mkdir()
+    cfg.write_text("codebook: themes.csv\n")
+    assert load_config(cfg).codebook == tmp_path / "sub" / "themes.csv"
+
+
+def test_not_yaml_mapping(tmp_path: Path):
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("- a\n- b\n")
+    with pytest.raises(ConfigError, match="mapping"):
+        load_config(cfg)
+
+
+def test_missing_file(tmp_path: Path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.yaml")

@@ -1,0 +1,85 @@
+from pathlib import Path
+
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+from pipeline.config import ExtractConfig
+from pipeline.corpus.render import render_pdf
+from pipeline.extract import extract_or_fail, extract_review, find_pdfs
+from pipeline.errors import ExtractError
+from pipeline.records import ExtractedReview, ExtractFailure
+
+CFG = ExtractConfig()
+
+
+def _pdf(tmp_path: Path, name: str = "r.pdf") -> Path:
+    p = tmp_path / name
+    render_pdf([("heading", "1. Background"), ("paragraph", "The family moved to the area in 2019. " * 5)], p)
+    return p
+
+
+def test_text_comes_out(tmp_path):
+    review = extract_review(_pdf(tmp_path), tmp_path, CFG)
+    assert review.review_id == "r"
+    assert review.pages == 1
+    assert "The family moved to the area in 2019." in " ".join(b.text for b in review.blocks)
+    assert len(review.sha256) == 64
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"", "empty file"),
+        (b"hello, this is a text file\n" * 10, "not a PDF"),
+    ],
+)
+def test_not_pdfs(tmp_path, content, reason):
+    p = tmp_path / "bad.pdf"
+    p.write_bytes(content)
+    result = extract_or_fail(p, tmp_path, CFG)
+    assert isinstance(result, ExtractFailure)
+    assert result.reason.startswith(reason)
+
+
+def test_truncated_pdf_fails_with_reason(tmp_path):
+    good = _pdf(tmp_path)
+    data = good.read_bytes()
+    bad = tmp_path / "truncated.pdf"
+    bad.write_bytes(data[: len(data) // 3])
+    result = extract_or_fail(bad, tmp_path, CFG)
+    assert isinstance(result, ExtractFailure)
+    assert result.reason
+
+
+def test_encrypted_pdf(tmp_path):
+    p = tmp_path / "locked.pdf"
+    c = canvas.Canvas(str(p), encrypt="secret")
+    c.drawString(100, 700, "Confidential review text that needs a password.")
+    c.save()
+    result = extract_or_fail(p, tmp_path, CFG)
+    assert isinstance(result, ExtractFailure)
+    assert result.reason.startswith("encrypted")
+
+
+def test_scanned_pdf(tmp_path):
+    from PIL import Image
+
+    img = tmp_path / "scan.png"
+    Image.new("L", (200, 280), 200).save(img)
+    p = tmp_path / "scanned.pdf"
+    c = canvas.Canvas(str(p), pagesize=A4)
+    for _ in range(2):
+        c.drawImage(ImageReader(str(img)), 0, 0, *A4)
+        c.showPage()
+    c.save()
+    with pytest.raises(ExtractError, match="scanned"):
+        extract_review(p, tmp_path, CFG)
+
+
+def test_find_pdfs_recursive_and_sorted(tmp_path):
+    (tmp_path / "b").mkdir()
+    for name in ("b/x.PDF", "a.pdf", "notes.txt"):
+        (tmp_path / name).write_bytes(b"%PDF-1.4")
+    assert [p.relative_to(tmp_path).as_posix() for p in find_pdfs(tmp_path)] == ["a.pdf", "b/x.PDF"]
