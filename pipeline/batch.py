@@ -16,14 +16,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline import export
-from pipeline.classify import ThemeModel, load_theme_model
-from pipeline.codebook import load_codebook
+from pipeline.classify import ThemeModelLike, load_theme_model
+from pipeline.codebook import load_codebook, load_cues
 from pipeline.config import Config
 from pipeline.errors import InputError
 from pipeline.extract import extract_or_fail, find_pdfs
 from pipeline.nlp import split_sentences
 from pipeline.prevalence import prevalence
-from pipeline.records import ExtractedReview, ExtractFailure, ReviewPrediction
+from pipeline.records import ExtractedReview, ExtractFailure, ReviewPrediction, Sentence
 from pipeline.versions import library_versions
 
 Progress = Callable[[int, int, str], None]
@@ -51,7 +51,7 @@ class _ReviewResult:
 _worker_state: dict[str, object] = {}
 
 
-def _model_for(cfg: Config, model_dir: Path | None) -> ThemeModel:
+def _model_for(cfg: Config, model_dir: Path | None) -> ThemeModelLike:
     key = f"{cfg.sha256()}:{model_dir}"
     if _worker_state.get("key") != key:
         codebook = load_codebook(cfg.codebook)
@@ -62,15 +62,54 @@ def _model_for(cfg: Config, model_dir: Path | None) -> ThemeModel:
     return model  # type: ignore[return-value]
 
 
+def _cues_for(cfg: Config) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    key = f"cues:{cfg.codebook}:{cfg.cues}"
+    if key not in _worker_state:
+        _worker_state[key] = load_cues(cfg.cues, load_codebook(cfg.codebook))
+    return _worker_state[key]  # type: ignore[return-value]
+
+
 def process_review(path: Path, root: Path, cfg: Config, model_dir: Path | None = None) -> _ReviewResult:
     """Extract, split and score one PDF (runs in a worker process when --jobs > 1)."""
     start = time.perf_counter()
     extracted = extract_or_fail(path, root, cfg.extract)
     prediction = None
     if isinstance(extracted, ExtractedReview):
-        sentences = split_sentences(extracted, cfg.nlp)
+        sentences = split_sentences(extracted, cfg.nlp, _cues_for(cfg))
         prediction = _model_for(cfg, model_dir).predict(extracted.review_id, sentences)
     return _ReviewResult(extracted, prediction, time.perf_counter() - start)
+
+
+def _extract_and_split(path: Path, root: Path, cfg: Config) -> tuple[ExtractedReview | ExtractFailure, list[Sentence]]:
+    extracted = extract_or_fail(path, root, cfg.extract)
+    if isinstance(extracted, ExtractFailure):
+        return extracted, []
+    return extracted, split_sentences(extracted, cfg.nlp, _cues_for(cfg))
+
+
+def extract_sentences(
+    paths: list[Path], root: Path, cfg: Config, jobs: int = 1, progress: Progress | None = None
+) -> dict[str, tuple[ExtractedReview | ExtractFailure, list[Sentence]]]:
+    """Extract and split many PDFs (in `jobs` processes); keyed by path relative to `root`."""
+    out: dict[str, tuple[ExtractedReview | ExtractFailure, list[Sentence]]] = {}
+    if jobs <= 1:
+        for i, path in enumerate(paths, start=1):
+            out[path.relative_to(root).as_posix()] = _extract_and_split(path, root, cfg)
+            if progress:
+                progress(i, len(paths), path.name)
+        return out
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(_extract_and_split, p, root, cfg): p for p in paths}
+        for i, fut in enumerate(as_completed(futures), start=1):
+            path = futures[fut]
+            rel = path.relative_to(root).as_posix()
+            try:
+                out[rel] = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a crashed worker fails one file, not the batch
+                out[rel] = (ExtractFailure(rel[:-4], rel, "", f"worker crashed: {type(exc).__name__}"), [])
+            if progress:
+                progress(i, len(paths), path.name)
+    return out
 
 
 def run_batch(

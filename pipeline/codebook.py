@@ -12,6 +12,8 @@ import csv
 import re
 from pathlib import Path
 
+import yaml
+
 from pipeline.errors import ConfigError
 from pipeline.records import Codebook, Theme
 
@@ -71,3 +73,31 @@ def age_range(theme: Theme) -> tuple[int, int] | None:
         lo, hi = theme.denominator[4:].split("-")
         return int(lo), int(hi)
     return None
+
+
+def load_cues(path: Path | None, codebook: Codebook) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Cue phrases per theme: the codebook keywords plus the theme's entries in the cue lexicon.
+
+    Consumes the cue lexicon YAML (`{theme_id: [phrase, ...]}`; None or a missing file means keywords
+    only). Produces ((theme_id, phrases), ...) in codebook order. Raises `ConfigError` for a theme id
+    the codebook does not have, or entries that are not lists of strings.
+    """
+    extra: dict[str, list[str]] = {}
+    if path is not None and path.is_file():
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: expected a mapping of theme id -> list of phrases")
+        for key, phrases in data.items():
+            if key not in codebook.ids:
+                raise ConfigError(f"{path}: '{key}' is not a theme id of the codebook")
+            if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+                raise ConfigError(f"{path}: '{key}' must be a list of phrases")
+            extra[key] = phrases
+    out = []
+    for theme in codebook.themes:
+        phrases = {p.strip().lower() for p in (*theme.keywords, *extra.get(theme.id, [])) if p.strip()}
+        out.append((theme.id, tuple(sorted(phrases))))
+    return tuple(out)

@@ -52,6 +52,7 @@ class Config(_Strict):
     """The whole configuration. Paths are absolute after loading."""
 
     codebook: Path = Path("corpus/codebook.csv")
+    cues: Path = Path("corpus/cues.yaml")
     model: Path = Path("models/default")
     output_dir: Path = Path("out")
     store_dir: Path = Path(".review-themes")
@@ -112,7 +113,7 @@ def load_config(path: Path | None = None, **overrides: Any) -> Config:
         raise ConfigError(_format_validation_error(source, exc)) from None
     resolved = {
         name: (getattr(cfg, name) if getattr(cfg, name).is_absolute() else base / getattr(cfg, name))
-        for name in ("codebook", "model", "output_dir", "store_dir")
+        for name in ("codebook", "cues", "model", "output_dir", "store_dir")
     }
     for name, value in overrides.items():
         if value is None:

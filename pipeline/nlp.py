@@ -17,8 +17,11 @@ import spacy
 from spacy.language import Language
 
 from pipeline.config import NlpConfig
+from pipeline.context import add_context_components
 from pipeline.errors import ConfigError
 from pipeline.records import ExtractedReview, Sentence
+
+Cues = tuple[tuple[str, tuple[str, ...]], ...]
 
 # A numbered paragraph id at the start of a block ("4.12 ", "12. ") is metadata, not a sentence.
 _PARA_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,3}){0,3})\.?\s+(?=\S)")
@@ -26,8 +29,11 @@ _MIN_TOKENS = 3
 
 
 @lru_cache(maxsize=4)
-def load_nlp(pipeline: str = "blank:en") -> Language:
-    """Build (once per process) the spaCy pipeline named by `pipeline`."""
+def load_nlp(pipeline: str = "blank:en", cues: Cues = ()) -> Language:
+    """Build (once per process) the spaCy pipeline named by `pipeline`, with our components.
+
+    `cues` is ((theme_id, (phrase, ...)), ...), hashable so the built pipeline can be cached.
+    """
     if pipeline.startswith("blank:"):
         nlp = spacy.blank(pipeline.split(":", 1)[1])
         nlp.add_pipe("sentencizer")
@@ -48,27 +54,44 @@ def load_nlp(pipeline: str = "blank:en") -> Language:
         if "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
             nlp.add_pipe("sentencizer")
     nlp.max_length = 5_000_000
+    add_context_components(nlp, dict(cues))
     return nlp
 
 
-def normalise(doc: Iterable[spacy.tokens.Token]) -> str:
-    """Lower-cased lemmas of word tokens, space-joined (what the classifier reads)."""
+_DIGITS = re.compile(r"\d")
+
+
+def normalise(span: Iterable[spacy.tokens.Token]) -> str:
+    """Lower-cased lemmas of word tokens, digits as "#", each prefixed by its context ("neg_", ...)."""
     out = []
-    for tok in doc:
+    for tok in span:
         if tok.is_space or tok.is_punct:
             continue
-        lemma = tok.lemma_ or tok.text
-        out.append(lemma.lower())
+        norm = _DIGITS.sub("#", tok.norm_ or tok.text.lower())
+        out.append(f"{tok._.ctx}_{norm}" if tok._.ctx else norm)
     return " ".join(out)
 
 
-def split_sentences(review: ExtractedReview, cfg: NlpConfig) -> list[Sentence]:
+def sentence_tags(span: spacy.tokens.Span) -> tuple[str, ...]:
+    """Cue and context tags of a sentence: "cue:THEME" or "cue:THEME:CTX", and "ctx:CTX" flags."""
+    tags: set[str] = set()
+    for tok in span:
+        if tok._.ctx:
+            tags.add(f"ctx:{tok._.ctx}")
+    for cue in span.doc.spans["cues"]:
+        if cue.start >= span.start and cue.end <= span.end:
+            ctx = span.doc[cue.start]._.ctx
+            tags.add(f"cue:{cue.label_}:{ctx}" if ctx else f"cue:{cue.label_}")
+    return tuple(sorted(tags))
+
+
+def split_sentences(review: ExtractedReview, cfg: NlpConfig, cues: Cues = ()) -> list[Sentence]:
     """All body sentences of a review, in reading order, each with its page and section kind.
 
     Headings are not sentences; paragraph numbers are stripped first because the sentencizer would
     otherwise make "12." a sentence of its own.
     """
-    nlp = load_nlp(cfg.pipeline)
+    nlp = load_nlp(cfg.pipeline, cues)
     items = []
     for block in review.blocks:
         if block.kind != "paragraph":
@@ -89,6 +112,7 @@ def split_sentences(review: ExtractedReview, cfg: NlpConfig) -> list[Sentence]:
                     section=block.section,
                     text=span.text.strip(),
                     norm=normalise(span),
+                    tags=sentence_tags(span),
                 )
             )
     return sentences

@@ -142,7 +142,8 @@ class Sentence:
     """One sentence of a review's body text, as the classifier sees it.
 
     `text` is the sentence as printed (for evidence); `norm` the lower-cased lemmatised form with
-    context markers that the classifier reads.
+    context prefixes ("neg_", "hyp_", "gen_", "oth_") that the classifier reads; `tags` the theme cue
+    and context flags found in it ("cue:neglect", "cue:neglect:neg", "ctx:hyp").
     """
 
     review_id: str
@@ -151,6 +152,7 @@ class Sentence:
     section: SectionKind
     text: str
     norm: str = ""
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ def test_version():
 def test_run_writes_the_output_contract(skeleton_pdfs: Path, tmp_path: Path):
     (skeleton_pdfs / "broken.pdf").write_bytes(b"not a pdf at all")
     try:
-        result = runner.invoke(app, ["run", str(skeleton_pdfs), "--out", str(tmp_path / "out"), "--quiet"])
+        result = runner.invoke(app, ["run", str(skeleton_pdfs), "--out", str(tmp_path / "out"), "--quiet", "--model", "keywords"])
     finally:
         (skeleton_pdfs / "broken.pdf").unlink()
     assert result.exit_code == 0, result.output
@@ -64,7 +64,7 @@ def test_run_missing_folder_is_an_error(tmp_path: Path):
 
 def test_run_nothing_processable_exits_nonzero(tmp_path: Path):
     (tmp_path / "a.pdf").write_bytes(b"garbage")
-    result = runner.invoke(app, ["run", str(tmp_path), "--out", str(tmp_path / "o"), "-q"])
+    result = runner.invoke(app, ["run", str(tmp_path), "--out", str(tmp_path / "o"), "-q", "--model", "keywords"])
     assert result.exit_code == 1
     assert "none of the 1 PDF" in result.output
     assert (tmp_path / "o" / "reviews.csv").is_file()
@@ -72,7 +72,7 @@ def test_run_nothing_processable_exits_nonzero(tmp_path: Path):
 
 def test_run_with_two_jobs_matches_one(skeleton_pdfs: Path, tmp_path: Path):
     for jobs in ("1", "2"):
-        r = runner.invoke(app, ["run", str(skeleton_pdfs), "--out", str(tmp_path / jobs), "-q", "--jobs", jobs])
+        r = runner.invoke(app, ["run", str(skeleton_pdfs), "--out", str(tmp_path / jobs), "-q", "--jobs", jobs, "--model", "keywords"])
         assert r.exit_code == 0, r.output
     for name in ("flags.csv", "scores.csv", "evidence.csv", "prevalence.csv", "reviews.csv"):
         assert (tmp_path / "1" / name).read_text() == (tmp_path / "2" / name).read_text()

@@ -1,0 +1,171 @@
+"""Coding sheets (the analysts' spreadsheet of review-level theme codes) -> `CodedReview` records.
+
+Consumes a CSV (UTF-8 with or without BOM, or Windows-1252 as Excel writes it; Excel-style quoting)
+or an .xlsx sheet with a `file` column (the PDF's path relative to the PDF folder), one column per
+theme id holding 1, 0 or blank (not coded), and optional metadata or suggestion columns. Produces a
+list of `CodedReview`. Raises `CodesError` naming the file, row (as the spreadsheet numbers it, the
+header being row 1) and column of the first problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from pipeline.errors import CodesError
+from pipeline.records import Codebook
+
+METADATA_COLUMNS = frozenset(
+    {
+        "review_id", "sha256", "title", "partnership", "year", "month", "review_type", "incident",
+        "child_age", "child", "bank", "kind", "coder", "coded_at", "notes", "picked_by", "pages", "words",
+    }
+)
+# Columns a code sheet adds beside the analyst's codes: suggestions, scores and evidence per theme.
+SUGGESTION_PREFIXES = ("suggested_", "score_", "evidence_", "page_")
+
+
+@dataclass(frozen=True, slots=True)
+class CodedReview:
+    """One coded review: `codes` maps theme id -> 0/1 for the themes coded (blank ones are absent)."""
+
+    file: str
+    codes: dict[str, int]
+    row: int
+    source: str
+    coder: str = ""
+    picked_by: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def _read_rows(path: Path) -> list[list[str]]:
+    if path.suffix.lower() == ".xlsx":
+        return _read_xlsx(path)
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 decodes almost anything
+        raise CodesError(str(path), "cannot decode the file: save it as CSV UTF-8")
+    if "\x00" in text:
+        raise CodesError(str(path), "the file contains NUL bytes: save it as CSV UTF-8, not UTF-16")
+    try:
+        return [row for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise CodesError(str(path), f"not a readable CSV: {exc}") from None
+
+
+def _read_xlsx(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises assorted errors for bad files
+        raise CodesError(str(path), f"not a readable .xlsx workbook: {exc}") from None
+    sheet = wb["codes"] if "codes" in wb.sheetnames else wb.worksheets[0]
+    rows = []
+    for values in sheet.iter_rows(values_only=True):
+        rows.append(["" if v is None else _cell_text(v) for v in values])
+    wb.close()
+    return rows
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _check_path(source: str, rowno: int, value: str) -> str:
+    rel = value.strip().replace("\\", "/")
+    if not rel:
+        raise CodesError(source, "empty file name", rowno, "file")
+    p = PurePosixPath(rel)
+    if p.is_absolute() or ".." in p.parts or (len(rel) > 1 and rel[1] == ":"):
+        raise CodesError(source, f"'{value}' points outside the PDF folder: give a path relative to it", rowno, "file")
+    return p.as_posix()
+
+
+def read_codes(path: Path, codebook: Codebook, require_all_themes: bool = True) -> list[CodedReview]:
+    """Read and validate one coding sheet.
+
+    Every codebook theme must have a column when `require_all_themes` (a missing column is almost
+    always a mistake); a column that is neither a theme, a known metadata column nor a suggestion
+    column is an error naming it (add the theme to the codebook first).
+    """
+    source = str(path)
+    if not path.is_file():
+        raise CodesError(source, "file not found")
+    rows = _read_rows(path)
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise CodesError(source, "the sheet is empty: the first row must be the header", 1)
+    header = [h.strip() for h in rows[0]]
+    if "file" not in header:
+        raise CodesError(source, "no 'file' column (the PDF's path relative to the PDF folder)", 1)
+    seen_cols: set[str] = set()
+    for col in header:
+        if col in seen_cols and col:
+            raise CodesError(source, "duplicate column", 1, col)
+        seen_cols.add(col)
+        if not col or col == "file" or col in codebook.ids or col in METADATA_COLUMNS:
+            continue
+        if col.startswith(SUGGESTION_PREFIXES):
+            continue
+        raise CodesError(
+            source,
+            "unknown theme: add it to the codebook (id, label, description) and retrain, or remove the column",
+            1,
+            col,
+        )
+    themes = [t for t in codebook.ids if t in header]
+    missing = [t for t in codebook.ids if t not in header]
+    if require_all_themes and missing:
+        raise CodesError(source, f"no column for theme(s): {', '.join(missing)}", 1)
+    index = {col: i for i, col in enumerate(header)}
+    out: list[CodedReview] = []
+    first_row_of: dict[str, int] = {}
+    for rowno, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        row = row + [""] * (len(header) - len(row))
+        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
+            raise CodesError(source, f"{len(row)} cells but the header has {len(header)} columns", rowno)
+        file = _check_path(source, rowno, row[index["file"]])
+        if file in first_row_of:
+            raise CodesError(source, f"'{file}' is coded twice in this sheet (first at row {first_row_of[file]})", rowno, "file")
+        first_row_of[file] = rowno
+        codes: dict[str, int] = {}
+        for theme in themes:
+            value = row[index[theme]].strip()
+            if value == "":
+                continue
+            if value not in ("0", "1"):
+                raise CodesError(source, f"'{value}' is not 1, 0 or blank (not coded)", rowno, theme)
+            codes[theme] = int(value)
+        meta = {c: row[index[c]].strip() for c in header if c in METADATA_COLUMNS and row[index[c]].strip()}
+        out.append(
+            CodedReview(
+                file=file,
+                codes=codes,
+                row=rowno,
+                source=source,
+                coder=meta.get("coder", ""),
+                picked_by=meta.get("picked_by", ""),
+                meta=meta,
+            )
+        )
+    if not out:
+        raise CodesError(source, "no coded rows below the header")
+    return out
+
+
+def check_files_exist(reviews: list[CodedReview], pdf_dir: Path) -> None:
+    """Raise `CodesError` for the first coded file that is not in `pdf_dir`."""
+    for r in reviews:
+        if not (pdf_dir / r.file).is_file():
+            raise CodesError(r.source, f"'{r.file}' is not in {pdf_dir}", r.row, "file")

@@ -1,0 +1,64 @@
+"""Sentences -> sparse feature matrices for the theme model.
+
+Consumes `Sentence` records (their context-prefixed lemma string, section kind and cue/context tags).
+Produces feature lists and, given a stored vocabulary and idf weights, a CSR matrix with sublinear
+tf-idf, l2-normalised rows: the same transform `TfidfVectorizer(sublinear_tf=True)` applies at
+training time, re-implemented on plain arrays so a model folder loads without pickle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from pipeline.records import SectionKind, Sentence
+
+# Bump when the feature function changes: a model trained with another version is refused on load.
+FEATURES_VERSION = "1"
+
+# Sentences in these sections are never scored: cover pages, contents and glossary definitions say
+# nothing about this child.
+UNSCORED_SECTIONS = frozenset({SectionKind.FRONT_MATTER, SectionKind.GLOSSARY})
+
+
+def sentence_features(s: Sentence) -> list[str]:
+    """Unigrams and bigrams of the context-prefixed lemmas, the section kind, and the cue tags."""
+    words = s.norm.split()
+    feats = [f"w:{w}" for w in words]
+    feats.extend(f"b:{a}|{b}" for a, b in zip(words, words[1:]))
+    feats.append(f"sec:{s.section}")
+    feats.extend(s.tags)
+    return feats
+
+
+def scored(sentences: Sequence[Sentence]) -> list[Sentence]:
+    """The sentences the model scores (not cover, contents or glossary)."""
+    return [s for s in sentences if s.section not in UNSCORED_SECTIONS]
+
+
+def transform(
+    feature_lists: Sequence[Sequence[str]], vocabulary: Mapping[str, int], idf: np.ndarray
+) -> sp.csr_matrix:
+    """Sublinear tf-idf with l2-normalised rows, for features in `vocabulary` (others are dropped)."""
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
+    for feats in feature_lists:
+        counts: dict[int, int] = {}
+        for f in feats:
+            j = vocabulary.get(f)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        for j, c in sorted(counts.items()):
+            indices.append(j)
+            data.append((1.0 + np.log(c)) * float(idf[j]))
+        indptr.append(len(indices))
+    m = sp.csr_matrix(
+        (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
+        shape=(len(feature_lists), len(idf)),
+    )
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ m)

@@ -1,0 +1,179 @@
+"""The trained theme model: sentence scores aggregated to review scores, flags and evidence.
+
+A model folder holds `card.json` (the model card: what it was trained on, how well it did, with which
+library versions), `vocab.json` (feature names and idf weights) and `weights.npz` (per-theme logistic
+regression coefficients, loaded with `allow_pickle=False`). Nothing in the folder is executed or
+unpickled, and every file must match the sha256 recorded in the card.
+
+Consumes sentences of one review. Produces a `ReviewPrediction`: per theme the review score (the
+highest sentence probability), the 0/1 flag (score >= the theme's cross-validated threshold) and the
+top sentences as evidence. Raises `ModelError` when a folder is missing, tampered with, or does not
+match the codebook or feature settings in use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipeline.errors import ModelError
+from pipeline.features import FEATURES_VERSION, scored, sentence_features, transform
+from pipeline.records import Evidence, ReviewPrediction, Sentence
+
+CARD = "card.json"
+VOCAB = "vocab.json"
+WEIGHTS = "weights.npz"
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class ThemeModel:
+    """Per-theme linear sentence models over one shared feature vocabulary."""
+
+    themes: list[str]
+    features: list[str]
+    idf: np.ndarray
+    coef: np.ndarray  # (n_themes, n_features)
+    intercept: np.ndarray  # (n_themes,)
+    thresholds: dict[str, float]
+    card: dict[str, Any] = field(default_factory=dict)
+    evidence_per_theme: int = 3
+
+    def __post_init__(self) -> None:
+        self._vocabulary = {f: i for i, f in enumerate(self.features)}
+
+    @property
+    def model_id(self) -> str:
+        return str(self.card.get("model_id", "unsaved"))
+
+    def sentence_probabilities(self, sentences: Sequence[Sentence]) -> np.ndarray:
+        """(n_sentences, n_themes) probabilities that each sentence expresses each theme."""
+        if not sentences:
+            return np.zeros((0, len(self.themes)))
+        x = transform([sentence_features(s) for s in sentences], self._vocabulary, self.idf)
+        z = x @ self.coef.T + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+
+    def predict(self, review_id: str, sentences: Sequence[Sentence]) -> ReviewPrediction:
+        """Scores, flags and evidence for one review."""
+        candidates = scored(sentences)
+        probs = self.sentence_probabilities(candidates)
+        scores: dict[str, float] = {}
+        flags: dict[str, int] = {}
+        evidence: list[Evidence] = []
+        for j, theme in enumerate(self.themes):
+            col = probs[:, j] if len(candidates) else np.zeros(0)
+            score = float(col.max()) if col.size else 0.0
+            scores[theme] = round(score, 6)
+            flags[theme] = int(score >= self.thresholds[theme])
+            if flags[theme]:
+                order = np.argsort(-col, kind="stable")[: self.evidence_per_theme]
+                for i in order:
+                    if col[i] < self.thresholds[theme] / 2:
+                        break
+                    s = candidates[int(i)]
+                    evidence.append(Evidence(review_id, theme, s.page, s.section, round(float(col[i]), 6), s.text))
+        return ReviewPrediction(review_id, scores, flags, tuple(evidence))
+
+    def save(self, folder: Path) -> str:
+        """Write the model folder; returns the model id (name plus a hash of the weights)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        vocab_bytes = json.dumps({"features": self.features, "idf": [float(v) for v in self.idf]}).encode()
+        (folder / VOCAB).write_bytes(vocab_bytes)
+        weights_path = folder / WEIGHTS
+        with weights_path.open("wb") as fh:
+            np.savez(
+                fh,
+                coef=self.coef.astype(np.float32),
+                intercept=self.intercept.astype(np.float64),
+                themes=np.asarray(self.themes, dtype=str),
+            )
+        files = {VOCAB: sha256_bytes(vocab_bytes), WEIGHTS: sha256_bytes(weights_path.read_bytes())}
+        digest = sha256_bytes(json.dumps(files, sort_keys=True).encode())[:12]
+        name = str(self.card.get("name", folder.name))
+        self.card.update({"model_id": f"{name}-{digest}", "files": files, "thresholds": self.thresholds})
+        (folder / CARD).write_text(json.dumps(self.card, indent=2) + "\n", encoding="utf-8")
+        return self.card["model_id"]
+
+
+def read_card(folder: Path) -> dict[str, Any]:
+    """The model card of a folder, or `ModelError` saying what is wrong."""
+    card_path = folder / CARD
+    if not card_path.is_file():
+        raise ModelError(
+            f"{folder}: no model here (no {CARD}); train one with `review-themes train` or set `model:` in config.yaml"
+        )
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{card_path}: not a valid model card ({exc})") from None
+    if not isinstance(card, dict):
+        raise ModelError(f"{card_path}: not a valid model card")
+    return card
+
+
+def load_model(
+    folder: Path,
+    codebook_sha256: str,
+    cues_sha256: str,
+    nlp_pipeline: str,
+    evidence_per_theme: int = 3,
+) -> ThemeModel:
+    """Load and verify a model folder against the codebook, cue lexicon and nlp settings in use."""
+    card = read_card(folder)
+    files = card.get("files") or {}
+    for name in (VOCAB, WEIGHTS):
+        path = folder / name
+        if not path.is_file():
+            raise ModelError(f"{folder}: {name} is missing; copy the whole model folder")
+        if files.get(name) != sha256_bytes(path.read_bytes()):
+            raise ModelError(
+                f"{path}: does not match the sha256 in {CARD}; the folder was altered or is incomplete. "
+                "Refusing to load it: copy the model folder again from its source"
+            )
+    feats = card.get("features") or {}
+    problems = []
+    if card.get("codebook_sha256") != codebook_sha256:
+        problems.append("it was trained with a different codebook (themes, descriptions or keywords changed)")
+    if card.get("cues_sha256") != cues_sha256:
+        problems.append("it was trained with a different cue lexicon")
+    if feats.get("version") != FEATURES_VERSION:
+        problems.append(f"its feature version {feats.get('version')} is not this tool's {FEATURES_VERSION}")
+    if feats.get("nlp_pipeline") != nlp_pipeline:
+        problems.append(f"it was trained with nlp.pipeline '{feats.get('nlp_pipeline')}', config has '{nlp_pipeline}'")
+    if problems:
+        raise ModelError(
+            f"{folder}: model does not match the configuration: "
+            + "; ".join(problems)
+            + ". Retrain with `review-themes train`, or point `model:` / --model at a matching model"
+        )
+    try:
+        vocab = json.loads((folder / VOCAB).read_text(encoding="utf-8"))
+        with np.load(folder / WEIGHTS, allow_pickle=False) as npz:
+            coef = np.asarray(npz["coef"], dtype=np.float64)
+            intercept = np.asarray(npz["intercept"], dtype=np.float64)
+            themes = [str(t) for t in npz["themes"]]
+    except (ValueError, KeyError, OSError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{folder}: unreadable model files ({exc})") from None
+    if themes != list(card.get("themes", [])) or coef.shape != (len(themes), len(vocab["features"])):
+        raise ModelError(f"{folder}: model files disagree with {CARD} (themes or shapes)")
+    thresholds = {t: float(card["thresholds"][t]) for t in themes}
+    return ThemeModel(
+        themes=themes,
+        features=list(vocab["features"]),
+        idf=np.asarray(vocab["idf"], dtype=np.float64),
+        coef=coef,
+        intercept=intercept,
+        thresholds=thresholds,
+        card=card,
+        evidence_per_theme=evidence_per_theme,
+    )

@@ -1,0 +1,306 @@
+"""Coded reviews -> a fitted `ThemeModel` with cross-validated thresholds and a model card.
+
+Consumes, per coded review, its scored sentences and its review-level codes (1, 0 or not coded per
+theme); optionally a sentence record (which sentences express which theme, as the generated corpus
+provides) and/or a base model. Produces a `ThemeModel` whose card holds per-theme cross-validated
+precision, recall, F1, sensitivity, specificity and threshold.
+
+Why sentences: a review is flagged when at least one of its sentences expresses the theme, so the
+model scores sentences and takes the highest score as the review's. This keeps negated, generic and
+hypothetical mentions from counting (they are negative sentences), gives the evidence for free, and
+carries over to reviews of any length. Analysts code whole reviews, not sentences, so without a
+sentence record the sentence labels are learned as multiple-instance learning: every sentence of a
+review coded 0 is a negative; in a review coded 1 the sentences the current model (or, at first, a
+review-level model plus the cue lexicon) scores highest are taken as the positives, and the choice is
+refined over a few rounds.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+
+from pipeline.features import FEATURES_VERSION, sentence_features
+from pipeline.model import ThemeModel
+from pipeline.records import Sentence
+
+MIN_PER_CLASS = 8  # fewer coded positives or negatives than this: trained, but marked unreliable
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """Hyper-parameters recorded in the card."""
+
+    c: float = 1.0
+    min_df: int = 2
+    max_features: int = 60000
+    folds: int = 5
+    seed: int = 13
+    mil_top_k: int = 3
+    mil_rounds: int = 2
+
+
+@dataclass(frozen=True)
+class TrainDoc:
+    """One coded review: its scored sentences and codes (theme -> 0/1, absent = not coded)."""
+
+    file: str
+    sentences: tuple[Sentence, ...]
+    codes: Mapping[str, int]
+
+
+# A sentence record: file -> [(sentence text, theme, label)]
+SentenceRecord = Mapping[str, Sequence[tuple[str, str, int]]]
+Log = Callable[[str], None]
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def record_labels(doc: TrainDoc, record: Sequence[tuple[str, str, int]], themes: Sequence[str]) -> dict[str, np.ndarray]:
+    """Sentence labels per theme from a sentence record, matching texts after normalisation."""
+    keys = [_key(s.text) for s in doc.sentences]
+    labels = {t: np.zeros(len(keys), dtype=np.int8) for t in themes}
+    for text, theme, label in record:
+        if label != 1 or theme not in labels:
+            continue
+        rk = _key(text)
+        if len(rk) < 12:
+            continue
+        for i, k in enumerate(keys):
+            if rk in k or (len(k) >= 25 and k in rk):
+                labels[theme][i] = 1
+    return labels
+
+
+def _fit_lr(x: sp.csr_matrix, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:
+    if y.min() == y.max():  # one class only: a constant model
+        return np.zeros(x.shape[1]), (10.0 if y[0] == 1 else -10.0)
+    lr = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", random_state=0, max_iter=300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        lr.fit(x, y)
+    return lr.coef_.ravel().astype(np.float64), float(lr.intercept_[0])
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+
+
+@dataclass
+class _Fitted:
+    vectorizer: TfidfVectorizer
+    coef: np.ndarray
+    intercept: np.ndarray
+
+
+def _fit(
+    docs: Sequence[TrainDoc],
+    themes: Sequence[str],
+    settings: TrainSettings,
+    record: SentenceRecord | None,
+    base: ThemeModel | None,
+) -> _Fitted:
+    feats = [sentence_features(s) for d in docs for s in d.sentences]
+    vec = TfidfVectorizer(
+        analyzer=lambda f: f,  # features are precomputed lists
+        sublinear_tf=True,
+        min_df=settings.min_df,
+        max_features=settings.max_features,
+        dtype=np.float64,
+    )
+    x = vec.fit_transform(feats).tocsr()
+    bounds = np.cumsum([0] + [len(d.sentences) for d in docs])
+    coef = np.zeros((len(themes), x.shape[1]))
+    intercept = np.zeros(len(themes))
+    base_probs = None
+    if base is not None and record is None:
+        base_probs = base.sentence_probabilities([s for d in docs for s in d.sentences])
+    for j, theme in enumerate(themes):
+        pos_docs = [i for i, d in enumerate(docs) if d.codes.get(theme) == 1]
+        neg_docs = [i for i, d in enumerate(docs) if d.codes.get(theme) == 0]
+        neg_idx = np.concatenate([np.arange(bounds[i], bounds[i + 1]) for i in neg_docs]) if neg_docs else np.zeros(0, int)
+        if record is not None:
+            pos_idx_list, extra_neg = [], []
+            for i in pos_docs:
+                labels = record_labels(docs[i], record.get(docs[i].file, ()), [theme])[theme]
+                rows = np.arange(bounds[i], bounds[i + 1])
+                if labels.any():
+                    pos_idx_list.append(rows[labels == 1])
+                    extra_neg.append(rows[labels == 0])
+            pos_idx = np.concatenate(pos_idx_list) if pos_idx_list else np.zeros(0, int)
+            train_neg = np.concatenate([neg_idx, *extra_neg]) if extra_neg else neg_idx
+            rows = np.concatenate([pos_idx, train_neg])
+            y = np.concatenate([np.ones(len(pos_idx), np.int8), np.zeros(len(train_neg), np.int8)])
+            if len(rows) == 0:
+                coef[j], intercept[j] = np.zeros(x.shape[1]), -10.0
+            else:
+                coef[j], intercept[j] = _fit_lr(x[rows], y, settings.c)
+            continue
+        # Multiple-instance learning from review-level codes.
+        if not pos_docs:
+            coef[j], intercept[j] = np.zeros(x.shape[1]), -10.0
+            continue
+        if base_probs is not None and theme in base.themes:  # type: ignore[union-attr]
+            init = base_probs[:, base.themes.index(theme)]  # type: ignore[union-attr]
+        else:
+            doc_x = sp.vstack([sp.csr_matrix(x[bounds[i] : bounds[i + 1]].sum(axis=0)) for i in (*pos_docs, *neg_docs)])
+            doc_y = np.array([1] * len(pos_docs) + [0] * len(neg_docs), dtype=np.int8)
+            w, b = _fit_lr(sp.csr_matrix(doc_x), doc_y, settings.c)
+            cue = np.array([any(t == f"cue:{theme}" for t in s.tags) for d in docs for s in d.sentences], dtype=float)
+            init = x @ w + b + 2.0 * cue
+        scores = np.asarray(init, dtype=np.float64)
+        for _ in range(settings.mil_rounds + 1):
+            pos_sel = []
+            for i in pos_docs:
+                rows = np.arange(bounds[i], bounds[i + 1])
+                if len(rows) == 0:
+                    continue
+                order = rows[np.argsort(-scores[rows], kind="stable")]
+                pos_sel.extend(order[: settings.mil_top_k])
+            pos_idx = np.asarray(pos_sel, dtype=int)
+            rows = np.concatenate([pos_idx, neg_idx])
+            y = np.concatenate([np.ones(len(pos_idx), np.int8), np.zeros(len(neg_idx), np.int8)])
+            coef[j], intercept[j] = _fit_lr(x[rows], y, settings.c)
+            scores = x @ coef[j] + intercept[j]
+    return _Fitted(vec, coef, intercept)
+
+
+def _doc_scores(fitted: _Fitted, docs: Sequence[TrainDoc]) -> np.ndarray:
+    out = np.zeros((len(docs), fitted.coef.shape[0]))
+    for i, d in enumerate(docs):
+        if not d.sentences:
+            continue
+        x = fitted.vectorizer.transform([sentence_features(s) for s in d.sentences])
+        out[i] = _sigmoid(x @ fitted.coef.T + fitted.intercept).max(axis=0)
+    return out
+
+
+def best_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
+    """The threshold maximising F1 of `scores >= t`, placed midway to the next lower score."""
+    if truth.sum() == 0:
+        return 1.01  # never flag
+    values = np.unique(scores)[::-1]
+    best_f1, best_i = -1.0, 0
+    for i, t in enumerate(values):
+        pred = scores >= t
+        tp = int((pred & (truth == 1)).sum())
+        fp = int((pred & (truth == 0)).sum())
+        fn = int((~pred & (truth == 1)).sum())
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        if f1 > best_f1:
+            best_f1, best_i = f1, i
+    t = float(values[best_i])
+    lower = float(values[best_i + 1]) if best_i + 1 < len(values) else 0.0
+    return (t + lower) / 2
+
+
+def binary_metrics(pred: np.ndarray, truth: np.ndarray) -> dict[str, float | int]:
+    """Precision, recall, F1, sensitivity, specificity, support and prevalence error (points)."""
+    tp = int(((pred == 1) & (truth == 1)).sum())
+    fp = int(((pred == 1) & (truth == 0)).sum())
+    fn = int(((pred == 0) & (truth == 1)).sum())
+    tn = int(((pred == 0) & (truth == 0)).sum())
+    n = tp + fp + fn + tn
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp else (1.0 if fp + fn == 0 else 0.0)
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "sensitivity": round(recall, 4),
+        "specificity": round(tn / (tn + fp), 4) if tn + fp else 0.0,
+        "support": tp + fn,
+        "negatives": tn + fp,
+        "n": n,
+        "true_percent": round(100 * (tp + fn) / n, 2) if n else 0.0,
+        "predicted_percent": round(100 * (tp + fp) / n, 2) if n else 0.0,
+        "prevalence_error": round(100 * ((tp + fp) - (tp + fn)) / n, 2) if n else 0.0,
+    }
+
+
+def train_model(
+    docs: Sequence[TrainDoc],
+    themes: Sequence[str],
+    settings: TrainSettings = TrainSettings(),
+    record: SentenceRecord | None = None,
+    base: ThemeModel | None = None,
+    log: Log = lambda _m: None,
+) -> tuple[ThemeModel, dict[str, object]]:
+    """Cross-validate to choose thresholds and measure quality, then fit on all docs.
+
+    Returns the model (card not yet saved) and the card's evaluation section.
+    """
+    docs = sorted(docs, key=lambda d: d.file)
+    n = len(docs)
+    oof = np.zeros((n, len(themes)))
+    folds = min(settings.folds, n) if n >= 2 else 0
+    if folds >= 2:
+        kf = KFold(n_splits=folds, shuffle=True, random_state=settings.seed)
+        for k, (tr, te) in enumerate(kf.split(np.arange(n)), start=1):
+            log(f"cross-validation fold {k}/{folds}")
+            fitted = _fit([docs[i] for i in tr], themes, settings, record, base)
+            oof[te] = _doc_scores(fitted, [docs[i] for i in te])
+    log("fitting on all coded reviews")
+    final = _fit(docs, themes, settings, record, base)
+    thresholds: dict[str, float] = {}
+    per_theme: dict[str, dict[str, object]] = {}
+    for j, theme in enumerate(themes):
+        coded = np.array([theme in d.codes for d in docs])
+        truth = np.array([d.codes.get(theme, 0) for d in docs])[coded]
+        scores = oof[coded, j]
+        pos, neg = int(truth.sum()), int(len(truth) - truth.sum())
+        thr = best_threshold(scores, truth) if folds >= 2 else 0.5
+        thresholds[theme] = round(thr, 6)
+        metrics = binary_metrics((scores >= thr).astype(int), truth) if folds >= 2 else {}
+        reliable = pos >= MIN_PER_CLASS and neg >= MIN_PER_CLASS
+        entry: dict[str, object] = {**metrics, "threshold": round(thr, 6), "coded_positive": pos, "coded_negative": neg, "reliable": reliable}
+        if not reliable:
+            entry["warning"] = f"only {pos} coded positive and {neg} coded negative reviews (need {MIN_PER_CLASS} of each)"
+            log(f"warning: theme '{theme}': {entry['warning']}; trained but marked unreliable")
+        per_theme[theme] = entry
+    f1s = [float(per_theme[t]["f1"]) for t in themes if "f1" in per_theme[t]]  # type: ignore[arg-type]
+    evaluation: dict[str, object] = {
+        "method": f"{folds}-fold cross-validation over reviews (seed {settings.seed}); review score = highest "
+        "sentence probability; threshold per theme chosen on the out-of-fold scores",
+        "caveat": "thresholds are chosen on the same out-of-fold scores they are measured on, so these figures "
+        "are slightly optimistic; `review-themes evaluate` on reviews written differently is the honest figure",
+        "macro_f1": round(float(np.mean(f1s)), 4) if f1s else None,
+        "per_theme": per_theme,
+    }
+    features = list(final.vectorizer.get_feature_names_out())
+    model = ThemeModel(
+        themes=list(themes),
+        features=features,
+        idf=np.asarray(final.vectorizer.idf_, dtype=np.float64),
+        coef=final.coef,
+        intercept=final.intercept,
+        thresholds=thresholds,
+    )
+    return model, evaluation
+
+
+def feature_settings(settings: TrainSettings, nlp_pipeline: str) -> dict[str, object]:
+    return {
+        "version": FEATURES_VERSION,
+        "nlp_pipeline": nlp_pipeline,
+        "unit": "sentence",
+        "aggregation": "max",
+        "ngrams": [1, 2],
+        "tfidf": {"sublinear_tf": True, "min_df": settings.min_df, "max_features": settings.max_features},
+        "classifier": {"type": "LogisticRegression", "C": settings.c, "class_weight": "balanced", "solver": "liblinear"},
+        "mil": {"top_k": settings.mil_top_k, "rounds": settings.mil_rounds},
+        "folds": settings.folds,
+        "seed": settings.seed,
+    }

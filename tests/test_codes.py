@@ -1,0 +1,109 @@
+"""Coding sheets: every kind of bad sheet gets an error naming the file, row and column."""
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.codebook import load_codebook
+from pipeline.codes import check_files_exist, read_codes
+from pipeline.errors import CodesError
+from pipeline.records import Codebook, Theme
+
+CB = Codebook((Theme("neglect", "Neglect", "x"), Theme("domestic_abuse", "DA", "y")))
+
+
+def _sheet(tmp_path: Path, text: str, encoding: str = "utf-8", name: str = "codes.csv") -> Path:
+    p = tmp_path / name
+    p.write_bytes(text.encode(encoding))
+    return p
+
+
+def test_reads_codes_blank_means_not_coded(tmp_path):
+    p = _sheet(tmp_path, "file,neglect,domestic_abuse,partnership\na.pdf,1,,Eastholm\nsub/b.pdf,0,1,\n")
+    rows = read_codes(p, CB)
+    assert rows[0].codes == {"neglect": 1} and rows[0].meta == {"partnership": "Eastholm"}
+    assert rows[1].file == "sub/b.pdf" and rows[1].codes == {"neglect": 0, "domestic_abuse": 1}
+
+
+def test_bom_and_excel_quoting_and_windows_line_endings(tmp_path):
+    p = _sheet(tmp_path, '\ufefffile,neglect,domestic_abuse,notes\r\n"a.pdf",1,0,"said ""no"", then yes"\r\n', "utf-8")
+    rows = read_codes(p, CB)
+    assert rows[0].codes == {"neglect": 1, "domestic_abuse": 0}
+    assert rows[0].meta["notes"] == 'said "no", then yes'
+
+
+def test_windows_1252_sheet(tmp_path):
+    p = _sheet(tmp_path, "file,neglect,domestic_abuse,notes\nr\xe9view.pdf,1,0,caf\xe9\n", "cp1252")
+    assert read_codes(p, CB)[0].file == "r\xe9view.pdf"
+
+
+@pytest.mark.parametrize(
+    "text, row, column, message",
+    [
+        ("file,neglect,domestic_abuse\na.pdf,yes,0\n", 2, "neglect", "not 1, 0 or blank"),
+        ("file,neglect,domestic_abuse\na.pdf,1,0\nb.pdf,2,0\n", 3, "neglect", "not 1, 0 or blank"),
+        ("file,neglect,domestic_abuse\na.pdf,1,0\na.pdf,0,0\n", 3, "file", "coded twice"),
+        ("file,neglect,domestic_abuse,poverty\na.pdf,1,0,1\n", 1, "poverty", "unknown theme"),
+        ("file,neglect,domestic_abuse\n../secret.pdf,1,0\n", 2, "file", "outside the PDF folder"),
+        ("file,neglect,domestic_abuse\n/etc/x.pdf,1,0\n", 2, "file", "outside the PDF folder"),
+        ("file,neglect,domestic_abuse\nC:\\\\x.pdf,1,0\n", 2, "file", "outside the PDF folder"),
+        ("file,neglect,domestic_abuse\n,1,0\n", 2, "file", "empty file name"),
+        ("file,neglect,domestic_abuse\na.pdf,1,0,1,1\n", 2, None, "header has 3 columns"),
+    ],
+)
+def test_bad_rows_name_file_row_and_column(tmp_path, text, row, column, message):
+    p = _sheet(tmp_path, text)
+    with pytest.raises(CodesError) as exc:
+        read_codes(p, CB)
+    e = exc.value
+    assert e.row == row and e.column == column
+    assert str(p) in str(e) and message in str(e)
+    assert f"row {row}" in str(e)
+
+
+def test_missing_theme_column(tmp_path):
+    with pytest.raises(CodesError, match="no column for theme"):
+        read_codes(_sheet(tmp_path, "file,neglect\na.pdf,1\n"), CB)
+
+
+def test_no_file_column_and_empty_sheet(tmp_path):
+    with pytest.raises(CodesError, match="no 'file' column"):
+        read_codes(_sheet(tmp_path, "name,neglect,domestic_abuse\na,1,0\n"), CB)
+    with pytest.raises(CodesError, match="empty"):
+        read_codes(_sheet(tmp_path, ""), CB)
+    with pytest.raises(CodesError, match="no coded rows"):
+        read_codes(_sheet(tmp_path, "file,neglect,domestic_abuse\n"), CB)
+
+
+def test_utf16_sheet_is_refused_clearly(tmp_path):
+    p = _sheet(tmp_path, "file,neglect,domestic_abuse\na.pdf,1,0\n", "utf-16")
+    with pytest.raises(CodesError, match="UTF-8"):
+        read_codes(p, CB)
+
+
+def test_unknown_file_names_row(tmp_path):
+    p = _sheet(tmp_path, "file,neglect,domestic_abuse\na.pdf,1,0\n")
+    with pytest.raises(CodesError, match=r"row 2, column 'file': 'a.pdf' is not in"):
+        check_files_exist(read_codes(p, CB), tmp_path)
+
+
+def test_xlsx_sheet(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["file", "neglect", "domestic_abuse"])
+    ws.append(["a.pdf", 1, None])
+    ws.append(["b.pdf", 0.0, 1])
+    p = tmp_path / "codes.xlsx"
+    wb.save(p)
+    rows = read_codes(p, CB)
+    assert rows[0].codes == {"neglect": 1} and rows[1].codes == {"neglect": 0, "domestic_abuse": 1}
+
+
+def test_project_codebook_new_theme_is_data(tmp_path):
+    cb_path = tmp_path / "cb.csv"
+    cb_path.write_text("id,label,description\nneglect,N,x\npoverty,Poverty,Financial hardship.\n")
+    cb = load_codebook(cb_path)
+    rows = read_codes(_sheet(tmp_path, "file,neglect,poverty\na.pdf,1,1\n"), cb)
+    assert rows[0].codes == {"neglect": 1, "poverty": 1}

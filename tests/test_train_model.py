@@ -1,0 +1,141 @@
+"""Training, saving and loading the theme model on small in-memory corpora (no PDFs)."""
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.errors import ModelError
+from pipeline.model import load_model
+from pipeline.nlp import load_nlp, normalise, sentence_tags
+from pipeline.records import SectionKind, Sentence
+from pipeline.train import TrainDoc, TrainSettings, best_threshold, binary_metrics, train_model
+
+THEMES = ("neglect", "domestic_abuse")
+CUES = (("neglect", ("neglect", "unwashed", "hungry")), ("domestic_abuse", ("domestic abuse", "police")))
+POS = {
+    "neglect": ["{c} often arrived at nursery hungry and in unwashed clothes.", "The home had no food and {c} had tooth decay."],
+    "domestic_abuse": ["Police were called after the partner assaulted the mother.", "The mother disclosed coercive control by her partner."],
+}
+NEG = {
+    "neglect": ["There was no evidence that {c} was hungry or unkempt.", "Research shows neglect can be cumulative."],
+    "domestic_abuse": ["Police checks found no history of domestic abuse.", "The review considered whether domestic abuse was a factor."],
+}
+FILLER = ["The health visitor completed a routine review at home.", "The family moved to a new flat in the spring.", "{c} enjoyed playing football with friends."]
+
+
+def _sentences(review_id: str, texts: list[str]) -> tuple[Sentence, ...]:
+    nlp = load_nlp("blank:en", CUES)
+    out = []
+    for i, doc in enumerate(nlp.pipe(texts)):
+        out.append(Sentence(review_id, i, 1, SectionKind.FINDINGS, doc.text, normalise(doc), sentence_tags(doc[:])))
+    return tuple(out)
+
+
+def _corpus(n: int, seed: int) -> list[TrainDoc]:
+    rng = random.Random(seed)
+    docs = []
+    for k in range(n):
+        codes = {t: rng.random() < 0.5 for t in THEMES}
+        texts = [f.format(c="Child A") for f in rng.sample(FILLER, 3)]
+        for t in THEMES:
+            pool = POS[t] if codes[t] else NEG[t]
+            texts.append(rng.choice(pool).format(c="Child A"))
+        rng.shuffle(texts)
+        docs.append(TrainDoc(f"r{k}.pdf", _sentences(f"r{k}", texts), {t: int(v) for t, v in codes.items()}))
+    return docs
+
+
+@pytest.fixture(scope="module")
+def trained():
+    docs = _corpus(40, seed=1)
+    model, evaluation = train_model(docs, THEMES, TrainSettings(folds=4, min_df=1))
+    return model, evaluation, docs
+
+
+def test_learns_themes_and_ignores_negated_mentions(trained):
+    model, evaluation, _ = trained
+    for doc in _corpus(12, seed=99):
+        pred = model.predict(doc.file, doc.sentences)
+        for t in THEMES:
+            assert pred.flags[t] == doc.codes[t], (t, [s.text for s in doc.sentences])
+    assert evaluation["per_theme"]["neglect"]["f1"] >= 0.9
+
+
+def test_evidence_points_at_the_positive_sentence(trained):
+    model, _, _ = trained
+    sents = _sentences("x", ["Police were called after the partner assaulted the mother.", "The family moved to a new flat in the spring."])
+    pred = model.predict("x", sents)
+    assert pred.flags["domestic_abuse"] == 1
+    assert pred.evidence[0].text.startswith("Police were called")
+
+
+def test_training_is_deterministic(trained, tmp_path: Path):
+    model, _, docs = trained
+    again, _ = train_model(docs, THEMES, TrainSettings(folds=4, min_df=1))
+    model.card = {"name": "m"}
+    again.card = {"name": "m"}
+    assert model.save(tmp_path / "a") == again.save(tmp_path / "b")
+
+
+def test_save_load_roundtrip_and_tamper_refusal(trained, tmp_path: Path):
+    model, _, docs = trained
+    model.card = {"name": "m", "themes": list(THEMES), "codebook_sha256": "cb", "cues_sha256": "cu",
+                  "features": {"version": "1", "nlp_pipeline": "blank:en"}}
+    folder = tmp_path / "m"
+    model.save(folder)
+    loaded = load_model(folder, "cb", "cu", "blank:en")
+    a = model.sentence_probabilities(docs[0].sentences)
+    b = loaded.sentence_probabilities(docs[0].sentences)
+    assert np.allclose(a, b, atol=1e-5)
+    with pytest.raises(ModelError, match="different codebook"):
+        load_model(folder, "other", "cu", "blank:en")
+    with pytest.raises(ModelError, match="nlp.pipeline"):
+        load_model(folder, "cb", "cu", "en_core_web_sm")
+    weights = folder / "weights.npz"
+    weights.write_bytes(weights.read_bytes() + b"\0")
+    with pytest.raises(ModelError, match="sha256"):
+        load_model(folder, "cb", "cu", "blank:en")
+
+
+def test_pickle_in_weights_is_never_loaded(tmp_path: Path):
+    import pickle
+
+    folder = tmp_path / "evil"
+    folder.mkdir()
+    payload = pickle.dumps({"x": 1})
+    (folder / "weights.npz").write_bytes(payload)
+    (folder / "vocab.json").write_text(json.dumps({"features": [], "idf": []}))
+    import hashlib
+
+    files = {n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in ("weights.npz", "vocab.json")}
+    card = {"files": files, "themes": [], "codebook_sha256": "cb", "cues_sha256": "cu", "thresholds": {},
+            "features": {"version": "1", "nlp_pipeline": "blank:en"}}
+    (folder / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="unreadable"):
+        load_model(folder, "cb", "cu", "blank:en")
+
+
+def test_missing_model_folder_says_what_to_do(tmp_path: Path):
+    with pytest.raises(ModelError, match="review-themes train"):
+        load_model(tmp_path / "nothing", "cb", "cu", "blank:en")
+
+
+def test_best_threshold_and_metrics():
+    scores = np.array([0.9, 0.8, 0.3, 0.2, 0.7])
+    truth = np.array([1, 1, 0, 0, 1])
+    t = best_threshold(scores, truth)
+    assert 0.3 < t < 0.7
+    m = binary_metrics((scores >= t).astype(int), truth)
+    assert (m["precision"], m["recall"], m["f1"], m["support"]) == (1.0, 1.0, 1.0, 3)
+    assert best_threshold(scores, np.zeros(5, int)) > 1.0
+
+
+def test_few_positives_trained_but_marked_unreliable():
+    docs = _corpus(20, seed=3)
+    docs = [TrainDoc(d.file, d.sentences, {**d.codes, "domestic_abuse": 1 if i < 2 else 0}) for i, d in enumerate(docs)]
+    _, evaluation = train_model(docs, THEMES, TrainSettings(folds=4, min_df=1))
+    entry = evaluation["per_theme"]["domestic_abuse"]
+    assert entry["reliable"] is False and "coded positive" in entry["warning"]
