@@ -77,6 +77,10 @@ def describe_denominator(theme: Theme) -> str:
     return f"reviews of children aged {bounds[0]}-{bounds[1]} (or age not stated)"
 
 
+def _rounded(rate: float | None) -> float | None:
+    return None if rate is None else round(rate, 4)
+
+
 def prevalence(
     codebook: Codebook,
     flags: Mapping[str, Mapping[str, int]],
@@ -110,8 +114,8 @@ def prevalence(
                 adjusted_percent=adjusted.percent,
                 adjusted_ci_low=adjusted.ci_low,
                 adjusted_ci_high=adjusted.ci_high,
-                sensitivity=theme_rates.sensitivity if theme_rates else None,
-                specificity=theme_rates.specificity if theme_rates else None,
+                sensitivity=_rounded(theme_rates.sensitivity if theme_rates else None),
+                specificity=_rounded(theme_rates.specificity if theme_rates else None),
                 reliable=adjusted.reliable,
                 note=adjusted.note,
                 error_rates_from=error_rates_from if theme_rates else "",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline import notes
 from pipeline.export import atomic_write_text
-from pipeline.prevalence import group_value
+from pipeline.prevalence import describe_denominator, group_value, in_denominator
 from pipeline.records import Evidence, GroupPrevalenceRow, PrevalenceRow, ReviewMeta, RunData, Tables
 
 SECTIONS = ("summary", "prevalence", "toxic-trio", "cooccurrence", "breakdowns", "evidence", "run")
@@ -29,13 +29,14 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;marg
 main{max-width:1080px;margin:0 auto;padding:1.5rem 1.25rem 3rem}
 h1{font-size:1.6rem;margin:.2rem 0 .4rem}h2{font-size:1.25rem;margin:2.2rem 0 .5rem;border-bottom:2px solid #1f6fb2;padding-bottom:.2rem}
 h3{font-size:1.05rem;margin:1.4rem 0 .4rem}
-section{background:#fff;border:1px solid #e3e3e3;border-radius:6px;padding:.4rem 1.2rem 1.2rem;margin-top:1.2rem}
+section{background:#fff;border:1px solid #e3e3e3;border-radius:6px;padding:.4rem 1.2rem 1.2rem;margin-top:1.2rem;overflow-x:auto}
+section section{border:none;padding:0;margin-top:.6rem}
 nav a{margin-right:1rem}p.note{color:#444;font-size:.92rem;max-width:75ch}
 table{border-collapse:collapse;font-size:.86rem;margin:.6rem 0}th,td{border:1px solid #d6d6d6;padding:.25rem .45rem;vertical-align:top}
 th{background:#eef3f8;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.summary td{font-weight:600;background:#f6f6f6}.muted{color:#777}.warn{color:#a33}
 table.heat td{text-align:center;min-width:2.1rem;font-variant-numeric:tabular-nums}table.heat td.diag{outline:2px solid #333;outline-offset:-2px}
-table.heat th.col{writing-mode:vertical-rl;transform:rotate(180deg);font-weight:500;max-height:14rem;white-space:nowrap}
+table.heat thead th{text-align:center}#prevalence-table th:first-child,table.heat tbody th{min-width:12rem}tr.note-row td{color:#6b4a1f;font-size:.8rem;background:#fff8ee}
 details{margin:.35rem 0}details>summary{cursor:pointer;font-weight:600}details ul{margin:.3rem 0 .6rem}
 li.review{margin:.4rem 0}li.review ol{margin:.2rem 0;padding-left:1.3rem}q{quotes:"\\201C" "\\201D"}
 .key{display:inline-block;width:.9rem;height:.7rem;margin:0 .3rem 0 .8rem;vertical-align:middle}
@@ -51,6 +52,10 @@ def _e(value: object) -> str:
 
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}%"
+
+
+def _rate(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
 
 
 def _interval(lo: float | None, hi: float | None) -> str:
@@ -80,7 +85,7 @@ def prevalence_svg(rows: Sequence[PrevalenceRow]) -> str:
         f'aria-labelledby="chart-title" class="chart"><title id="chart-title">Share of reviews flagged for each theme, '
         f"raw and adjusted for model error, with 95% intervals</title>",
         f'<rect x="{left}" y="8" width="12" height="10" fill="{RAW_COLOUR}"/><text x="{left + 17}" y="17" font-size="12">raw % flagged (Wilson 95% interval)</text>',
-        f'<rect x="{left + 230}" y="8" width="12" height="10" fill="{ADJUSTED_COLOUR}"/><text x="{left + 247}" y="17" font-size="12">adjusted for model error (bootstrap 95%)</text>',
+        f'<rect x="{left + 250}" y="8" width="12" height="10" fill="{ADJUSTED_COLOUR}"/><text x="{left + 267}" y="17" font-size="12">adjusted for model error (bootstrap 95% interval)</text>',
     ]
     for tick in range(0, 101, 20):
         out.append(
@@ -117,23 +122,25 @@ def prevalence_svg(rows: Sequence[PrevalenceRow]) -> str:
 
 
 def _prevalence_table(rows: Sequence[PrevalenceRow]) -> str:
-    head = ("Theme", "Reviews counted", "Flagged", "%", "95% CI", "Adjusted %", "Adjusted 95% CI", "Sensitivity", "Specificity", "Reliable", "Note")
+    """One row per theme; a theme with a note gets a second row spanning the table beneath it."""
+    head = ("Theme", "Reviews counted", "Flagged", "%", "95% CI", "Adjusted %", "Adjusted 95% CI", "Sensitivity", "Specificity", "Reliable")
     body = []
     for r in rows:
         cells = [
-            _e(r.label),
             f'<td class="num">{r.reviews}</td>',
             f'<td class="num">{r.flagged}</td>',
             f'<td class="num">{_pct(r.percent)}</td>',
             f'<td class="num">{_interval(r.ci_low, r.ci_high)}</td>',
             f'<td class="num">{_pct(r.adjusted_percent) if r.adjusted_percent is not None else ""}</td>',
             f'<td class="num">{_interval(r.adjusted_ci_low, r.adjusted_ci_high)}</td>',
-            f'<td class="num">{"" if r.sensitivity is None else f"{r.sensitivity:.2f}"}</td>',
-            f'<td class="num">{"" if r.specificity is None else f"{r.specificity:.2f}"}</td>',
+            f'<td class="num">{_rate(r.sensitivity)}</td>',
+            f'<td class="num">{_rate(r.specificity)}</td>',
             f"<td>{_e(r.reliable)}</td>",
-            f'<td class="muted">{_e(r.note)}</td>',
         ]
-        body.append(f"<tr><th>{cells[0]}</th>{''.join(cells[1:])}</tr>")
+        span = ' rowspan="2"' if r.note else ""
+        body.append(f"<tr><th{span}>{_e(r.label)}</th>{''.join(cells)}</tr>")
+        if r.note:
+            body.append(f'<tr class="note-row"><td colspan="{len(cells)}">{_e(r.note)}</td></tr>')
     return _table(head, body, "prevalence-table")
 
 
@@ -174,7 +181,7 @@ def _heatmap(run: RunData, tables: Tables) -> str:
     for t in ids:
         both[(t, t)] = sum(f.get(t, 0) for f in run.flags.values())
     top = max([v for (a, b), v in both.items() if a != b] + [1])
-    head = '<th scope="col">Theme</th>' + "".join(f'<th class="col" scope="col" title="{_e(labels[t])}">{i}. {_e(labels[t])}</th>' for i, t in enumerate(ids, 1))
+    head = '<th scope="col">Theme</th>' + "".join(f'<th scope="col" title="{_e(labels[t])}">{i}</th>' for i, t in enumerate(ids, 1))
     body = []
     for i, a in enumerate(ids, 1):
         cells = []
@@ -214,26 +221,41 @@ def _breakdown(field: str, rows: Sequence[GroupPrevalenceRow], run: RunData) -> 
 # ---------------------------------------------------------------- evidence and metadata
 
 
+def _review_items(run: RunData, theme: str, review_ids: Sequence[str], sentences: dict[str, list[Evidence]]) -> str:
+    items = []
+    for rid in review_ids:
+        score = run.scores.get(rid, {}).get(theme)
+        lines = "".join(
+            f"<li>p. {e.page} · {_e(str(e.section).replace('_', ' '))} · score {e.score:.2f}: <q>{_e(e.text)}</q></li>"
+            for e in sentences.get(rid, [])
+        ) or '<li class="muted">no evidence sentence recorded</li>'
+        score_text = "" if score is None else f' <span class="muted">(review score {score:.2f})</span>'
+        items.append(f'<li class="review"><strong>{_e(rid)}</strong>{score_text}<ol>{lines}</ol></li>')
+    return f"<ul>{''.join(items)}</ul>"
+
+
 def _evidence(run: RunData) -> str:
     by_theme: dict[str, dict[str, list[Evidence]]] = {}
     for e in run.evidence:
         by_theme.setdefault(e.theme, {}).setdefault(e.review_id, []).append(e)
+    ages = {r.review_id: r.meta.child_age for r in run.reviews}
     parts = []
     for t in run.codebook.themes:
         flagged = sorted(rid for rid, f in run.flags.items() if f.get(t.id))
-        items = []
-        for rid in flagged:
-            score = run.scores.get(rid, {}).get(t.id)
-            sentences = by_theme.get(t.id, {}).get(rid, [])
-            lines = "".join(
-                f"<li>p. {e.page} · {_e(str(e.section).replace('_', ' '))} · score {e.score:.2f}: <q>{_e(e.text)}</q></li>" for e in sentences
-            ) or '<li class="muted">no evidence sentence recorded</li>'
-            score_text = "" if score is None else f' <span class="muted">(review score {score:.2f})</span>'
-            items.append(f'<li class="review"><strong>{_e(rid)}</strong>{score_text}<ol>{lines}</ol></li>')
-        inner = f"<ul>{''.join(items)}</ul>" if items else '<p class="muted">No review was flagged.</p>'
+        counted = [rid for rid in flagged if in_denominator(t, ages.get(rid))]
+        outside = [rid for rid in flagged if rid not in set(counted)]
+        sentences = by_theme.get(t.id, {})
+        inner = _review_items(run, t.id, counted, sentences) if counted else '<p class="muted">No review was flagged.</p>'
+        extra = ""
+        if outside:
+            extra = (
+                f'<p class="muted">Also flagged but not counted, because the child\'s age is outside this theme\'s '
+                f"denominator ({_e(describe_denominator(t))}):</p>" + _review_items(run, t.id, outside, sentences)
+            )
         parts.append(
             f'<details class="theme-evidence" id="evidence-{_e(t.id)}"><summary>{_e(t.label)}: '
-            f"{len(flagged)} review{'s' if len(flagged) != 1 else ''} flagged</summary>{inner}</details>"
+            f"{len(counted)} review{'s' if len(counted) != 1 else ''} flagged"
+            f"{f' (+{len(outside)} outside the denominator)' if outside else ''}</summary>{inner}{extra}</details>"
         )
     return "".join(parts)
 
@@ -269,7 +291,7 @@ def _run_meta(run: RunData) -> str:
         rates = "<h3>Model error rates used for the adjustment</h3>" + _table(
             ("Theme", "Sensitivity", "Specificity", "Coded positives", "Coded negatives", "Reliable", "Warning"),
             (
-                f"<tr><td>{_e(t.label)}</td><td class='num'>{_e(r.sensitivity)}</td><td class='num'>{_e(r.specificity)}</td>"
+                f"<tr><td>{_e(t.label)}</td><td class='num'>{_rate(r.sensitivity)}</td><td class='num'>{_rate(r.specificity)}</td>"
                 f"<td class='num'>{r.support}</td><td class='num'>{r.negatives}</td><td>{'yes' if r.reliable else 'no'}</td><td>{_e(r.warning)}</td></tr>"
                 for t in run.codebook.themes
                 if (r := run.rates.get(t.id)) is not None
@@ -312,10 +334,11 @@ def render_report(run: RunData, tables: Tables) -> str:
 {n} review{'s' if n != 1 else ''} processed, {failed} file{'s' if failed != 1 else ''} failed.</p>
 <nav>{nav}</nav></header>
 <section id="prevalence"><h2>How many reviews featured each theme</h2>
-<p class="note">{_e(notes.RAW)}</p><p class="note">{_e(notes.adjusted_note(run))}</p><p class="note">{_e(notes.DENOMINATORS)}</p>
-{prevalence_svg(tables.prevalence)}{dagger}{_prevalence_table(tables.prevalence)}</section>
+{prevalence_svg(tables.prevalence)}{dagger}
+<h3>How to read these figures</h3><p class="note">{_e(notes.RAW)}</p><p class="note">{_e(notes.adjusted_note(run))}</p><p class="note">{_e(notes.DENOMINATORS)}</p>
+{_prevalence_table(tables.prevalence)}</section>
 <section id="toxic-trio"><h2>The toxic trio</h2><p class="note">{_e(notes.TOXIC_TRIO)}</p>{_trio_table(tables)}</section>
-<section id="cooccurrence"><h2>Themes that occur together</h2><p class="note">{_e(notes.COOCCURRENCE)} Cells show % of {n} reviews; hover for counts.</p>{_heatmap(run, tables)}</section>
+<section id="cooccurrence"><h2>Themes that occur together</h2><p class="note">{_e(notes.COOCCURRENCE)} Cells show % of {n} reviews; columns are numbered as the rows; hover for counts.</p>{_heatmap(run, tables)}</section>
 <section id="breakdowns"><h2>Breakdowns</h2><p class="note">{_e(notes.BREAKDOWNS)} Cells show % (reviews flagged); hover for the interval.</p>{breakdowns}</section>
 <section id="evidence"><h2>Evidence: the reviews behind each count</h2><p class="note">{_e(notes.EVIDENCE)}</p>{_evidence(run)}</section>
 <section id="run"><h2>Run details</h2>{_run_meta(run)}</section>

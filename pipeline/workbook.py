@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import notes
+from pipeline.export import default_file_mode
 from pipeline.records import RunData, Tables
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -139,6 +140,7 @@ def write_workbook(path: Path, run: RunData, tables: Tables) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
+        os.chmod(tmp, default_file_mode())
         wb.save(tmp)
         os.replace(tmp, path)
     except BaseException:
