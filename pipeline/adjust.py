@@ -15,8 +15,9 @@ The 95% interval is a percentile bootstrap over both sources of uncertainty: the
 replicate resamples the n reviews with replacement; for one theme's count that is exactly a
 Binomial(n, p_cc) draw) and the error rates (each replicate draws TPR from Beta(tp + 1/2, fn + 1/2) and
 the specificity from Beta(tn + 1/2, fp + 1/2), the Jeffreys posterior of the coded counts the card's
-rates were measured on). The random generator is seeded from `seed` and the theme id, so the same
-inputs always give the same interval.
+rates were measured on). When no review (or every review) is flagged, resampling the reviews adds no
+spread and the interval reflects the error rates alone. The random generator is seeded from `seed` and
+the theme id, so the same inputs always give the same interval.
 
 Consumes a count, a denominator and an `ErrorRates`. Produces an `AdjustedEstimate` (percent).
 """

@@ -243,7 +243,7 @@ def _evidence(run: RunData) -> str:
     for t in run.codebook.themes:
         flagged = sorted(rid for rid, f in run.flags.items() if f.get(t.id))
         counted = [rid for rid in flagged if in_denominator(t, ages.get(rid))]
-        outside = [rid for rid in flagged if rid not in set(counted)]
+        outside = [rid for rid in flagged if not in_denominator(t, ages.get(rid))]
         sentences = by_theme.get(t.id, {})
         inner = _review_items(run, t.id, counted, sentences) if counted else '<p class="muted">No review was flagged.</p>'
         extra = ""
