@@ -83,11 +83,14 @@ def adjusted_estimate(
     """
     if rates is None or rates.sensitivity is None or rates.specificity is None:
         return AdjustedEstimate(None, None, None, "", "no measured error rates for this model: raw count only")
+    if rates.support <= 0 or rates.negatives <= 0:
+        return AdjustedEstimate(
+            None, None, None, "no",
+            f"error rates not measured: the model was checked on {rates.support} coded positive and "
+            f"{rates.negatives} coded negative reviews for this theme",
+        )  # fmt: skip
     reliable = "yes" if rates.reliable else "no"
     notes = [] if rates.reliable else [f"model unreliable for this theme: {rates.warning or 'too few coded reviews'}"]
-    if rates.support <= 0 or rates.negatives <= 0:
-        notes.append("error rates were not measured on both coded positive and coded negative reviews")
-        return AdjustedEstimate(None, None, None, "no", "; ".join(notes))
     tpr, fpr = rates.sensitivity, 1.0 - rates.specificity
     if tpr - fpr < MIN_DISCRIMINATION:
         notes.append(

@@ -91,7 +91,8 @@ def prevalence(
     """`flags` maps review_id -> theme -> 0/1; `ages` maps review_id -> child's age in years or None.
 
     `rates` (theme -> `ErrorRates`) adds the misclassification-adjusted estimate; without it the
-    adjusted columns are empty and the note says so.
+    adjusted columns are empty and the note says so. A rate measured on no coded review (a card
+    records 0.0 then) is shown empty, not as 0.
     """
     rows = []
     for theme in codebook.themes:
@@ -114,8 +115,8 @@ def prevalence(
                 adjusted_percent=adjusted.percent,
                 adjusted_ci_low=adjusted.ci_low,
                 adjusted_ci_high=adjusted.ci_high,
-                sensitivity=_rounded(theme_rates.sensitivity if theme_rates else None),
-                specificity=_rounded(theme_rates.specificity if theme_rates else None),
+                sensitivity=_rounded(theme_rates.sensitivity if theme_rates and theme_rates.support else None),
+                specificity=_rounded(theme_rates.specificity if theme_rates and theme_rates.negatives else None),
                 reliable=adjusted.reliable,
                 note=adjusted.note,
                 error_rates_from=error_rates_from if theme_rates else "",

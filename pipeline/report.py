@@ -291,7 +291,7 @@ def _run_meta(run: RunData) -> str:
         rates = "<h3>Model error rates used for the adjustment</h3>" + _table(
             ("Theme", "Sensitivity", "Specificity", "Coded positives", "Coded negatives", "Reliable", "Warning"),
             (
-                f"<tr><td>{_e(t.label)}</td><td class='num'>{_rate(r.sensitivity)}</td><td class='num'>{_rate(r.specificity)}</td>"
+                f"<tr><td>{_e(t.label)}</td><td class='num'>{_rate(r.sensitivity if r.support else None)}</td><td class='num'>{_rate(r.specificity if r.negatives else None)}</td>"
                 f"<td class='num'>{r.support}</td><td class='num'>{r.negatives}</td><td>{'yes' if r.reliable else 'no'}</td><td>{_e(r.warning)}</td></tr>"
                 for t in run.codebook.themes
                 if (r := run.rates.get(t.id)) is not None

@@ -63,9 +63,10 @@ def test_unreliable_theme_gets_a_flagged_figure():
     assert "model unreliable for this theme: only 4 coded positive" in est.note
 
 
-def test_rates_measured_on_no_positives_give_no_figure():
+def test_rates_measured_on_no_coded_reviews_give_no_figure():
     est = adjusted_estimate(10, 100, ErrorRates("t", 0.0, 0.95, 0, 80, reliable=False))
     assert est.percent is None and est.reliable == "no"
+    assert est.note == "error rates not measured: the model was checked on 0 coded positive and 80 coded negative reviews for this theme"
 
 
 def _simulate(rng: np.random.Generator, true_p: float, sens: float, spec: float, n: int, pos: int, neg: int) -> tuple[int, ErrorRates]:

@@ -72,6 +72,10 @@ def test_rows_carry_the_adjusted_estimate_and_its_source():
     assert a.adjusted_ci_low < 40.0 < a.adjusted_ci_high
     assert (a.sensitivity, a.specificity, a.error_rates_from) == (0.8, 0.9, "cross-validation on training reviews")
     assert s.adjusted_percent is None and s.error_rates_from == ""
+    # a theme the card never measured (it records 0.0 on 0 coded reviews): rates shown empty, not 0
+    (_, s) = prevalence(_cb(), flags, {}, {**rates, "s": ErrorRates("s", 0.0, 0.0, 0, 0, False)}, "cv")
+    assert (s.sensitivity, s.specificity, s.adjusted_percent, s.reliable) == (None, None, None, "no")
+    assert s.note.startswith("error rates not measured")
 
 
 @pytest.mark.parametrize(
