@@ -205,7 +205,10 @@ def export_tables(
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Rebuild the prevalence tables and report from a run folder, without re-reading any PDF."""
+    """Rebuild the prevalence tables and report from a run folder, without re-reading any PDF.
+
+    --config is only needed for a run folder whose run.json predates recorded themes: its codebook is used.
+    """
     from pipeline.codebook import load_codebook
     from pipeline.publish import export_run
 
