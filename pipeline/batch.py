@@ -22,7 +22,7 @@ from pipeline.config import Config
 from pipeline.errors import InputError
 from pipeline.extract import extract_or_fail, find_pdfs
 from pipeline.nlp import split_sentences
-from pipeline.prevalence import prevalence
+from pipeline.publish import publish_run
 from pipeline.records import ExtractedReview, ExtractFailure, ReviewPrediction, Sentence
 from pipeline.versions import library_versions
 
@@ -119,8 +119,9 @@ def run_batch(
     jobs: int = 1,
     model_dir: Path | None = None,
     progress: Progress | None = None,
+    by: tuple[str, ...] = (),
 ) -> BatchSummary:
-    """Process every PDF below `pdf_dir` and write the output files to `out_dir`."""
+    """Process every PDF below `pdf_dir` and write the output files to `out_dir` (`by`: breakdown fields)."""
     started = time.perf_counter()
     if not pdf_dir.is_dir():
         raise InputError(f"{pdf_dir}: not a folder")
@@ -158,15 +159,10 @@ def run_batch(
         raise InputError(
             f"none of the {len(pdfs)} PDF(s) could be processed; see {out_dir / 'reviews.csv'} for reasons"
         )
-    flags = {p.review_id: p.flags for p in predictions}
-    ages = {r.review_id: r.meta.child_age for r in ok_reviews}
-    prev_rows = prevalence(codebook, flags, ages)
-
     out_dir.mkdir(parents=True, exist_ok=True)
     export.write_reviews(out_dir / "reviews.csv", extracted)
     export.write_flags_and_scores(out_dir, codebook, predictions)
     export.write_evidence(out_dir / "evidence.csv", codebook, predictions)
-    export.write_prevalence(out_dir / "prevalence.csv", prev_rows)
     elapsed = time.perf_counter() - started
     export.write_json(
         out_dir / "run.json",
@@ -192,4 +188,5 @@ def run_batch(
             },
         },
     )
+    publish_run(out_dir, codebook, model, model_dir or cfg.model, by)  # tables + report.html (issue 6)
     return BatchSummary(out_dir, len(pdfs), len(ok_reviews), failures, model.model_id, elapsed)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -17,6 +18,7 @@ from pipeline import __version__
 from pipeline.batch import run_batch
 from pipeline.config import load_config
 from pipeline.errors import ReviewThemesError
+from pipeline.prevalence import BREAKDOWN_FIELDS
 
 app = typer.Typer(
     help="Flag themes in child safeguarding case review PDFs and tabulate their prevalence.",
@@ -29,6 +31,11 @@ out = Console(soft_wrap=True)
 
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="config.yaml to use (default: ./config.yaml).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+ByField = Enum("ByField", {f: f for f in BREAKDOWN_FIELDS}, type=str)  # type: ignore[misc]
+ByOpt = Annotated[
+    Optional[list[ByField]],  # type: ignore[valid-type]
+    typer.Option("--by", help="Also tabulate prevalence by this field (repeatable): writes prevalence_by_FIELD.csv."),
+]
 
 
 def _version(value: bool) -> None:
@@ -79,6 +86,7 @@ def run(
     config: ConfigOpt = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: config jobs).")] = None,
     model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder (default: config model).")] = None,
+    by: ByOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Extract, classify and tabulate every review PDF in PDF_DIR; write the outputs to --out."""
@@ -92,7 +100,8 @@ def run(
                 if bar is not None:
                     bar.update(task, completed=done, total=total, description=name[:40])  # type: ignore[attr-defined]
 
-            summary = run_batch(pdf_dir, out_dir, cfg, jobs=n_jobs, model_dir=cfg.model, progress=tick)
+            fields = tuple(f.value for f in by or ())
+            summary = run_batch(pdf_dir, out_dir, cfg, jobs=n_jobs, model_dir=cfg.model, progress=tick, by=fields)
         if not quiet:
             out.print(
                 f"{summary.ok} of {summary.total} review(s) processed in {summary.seconds:.1f} s "
@@ -177,6 +186,41 @@ def evaluate(
                 f"{b['precision']:>9.3f} {b['recall']:>6.3f} {b['f1']:>6.3f} {b['prevalence_error']:>+6.1f} | {m['support']}"
             )
         out.print(f"macro-F1: model {summary['macro_f1']}, keyword baseline {summary['baseline_macro_f1']}")
+
+
+class Format(str, Enum):
+    csv = "csv"
+    xlsx = "xlsx"
+    html = "html"
+
+
+@app.command("export")
+def export_tables(
+    run_dir: Annotated[Path, typer.Argument(help="A folder written by `review-themes run`.")],
+    formats: Annotated[
+        Optional[list[Format]], typer.Option("--format", "-f", help="csv (the tables), xlsx (tables.xlsx) or html (report.html); repeatable. Default csv.")
+    ] = None,
+    by: ByOpt = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder to write to (default: RUN_DIR).")] = None,
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Rebuild the prevalence tables and report from a run folder, without re-reading any PDF.
+
+    --config is only needed for a run folder whose run.json predates recorded themes: its codebook is used.
+    """
+    from pipeline.codebook import load_codebook
+    from pipeline.publish import export_run
+
+    with _errors():
+        fallback = None
+        if config is not None:
+            fallback = load_codebook(load_config(config).codebook)
+        fields = tuple(f.value for f in by) if by else None
+        paths = export_run(run_dir, [f.value for f in formats or [Format.csv]], fields, out_dir, fallback)
+        if not quiet:
+            for path in paths:
+                out.print(f"wrote {path}", highlight=False)
 
 
 def main() -> None:

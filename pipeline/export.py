@@ -1,4 +1,5 @@
-"""Run results -> the output files of the contract (reviews, flags, scores, evidence, prevalence, run.json).
+"""Run results -> the output files of the contract (reviews, flags, scores, evidence, prevalence, run.json)
+and the publishable tables (prevalence by group, co-occurrence, toxic trio).
 
 Consumes records produced by the stages. Produces UTF-8 CSV files with "\\n" line endings and a
 run.json, each written atomically (a temporary file renamed into place), so a failed run never leaves
@@ -17,11 +18,35 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from pipeline.prevalence import PrevalenceRow, prevalence_columns
-from pipeline.records import Codebook, Evidence, ExtractedReview, ExtractFailure, ReviewMeta, ReviewPrediction
+from pipeline.prevalence import prevalence_columns
+from pipeline.records import (
+    Codebook,
+    CooccurrenceRow,
+    Evidence,
+    ExtractedReview,
+    ExtractFailure,
+    GroupPrevalenceRow,
+    PrevalenceRow,
+    ReviewMeta,
+    ReviewPrediction,
+    TrioRow,
+)
 
 REVIEW_COLUMNS = ("review_id", "file", "sha256", "status", "reason", "pages", "words", "textless_pages")
 EVIDENCE_COLUMNS = ("review_id", "theme", "page", "section", "score", "text")
+BREAKDOWN_COLUMNS = ("group", "theme", "reviews", "flagged", "percent", "ci_low", "ci_high")
+COOCCURRENCE_COLUMNS = ("theme_a", "theme_b", "reviews", "both", "percent")
+TRIO_COLUMNS = (
+    "combination", "domestic_abuse", "parental_mental_health", "parental_substance_misuse",
+    "reviews", "count", "percent", "ci_low", "ci_high",
+)  # fmt: skip
+
+
+def default_file_mode() -> int:
+    """The mode a newly created file gets under the current umask (0644 under the usual 022)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -29,6 +54,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, default_file_mode())  # mkstemp makes 0600; outputs are shared like any file
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()
@@ -103,6 +129,23 @@ def write_evidence(path: Path, codebook: Codebook, predictions: Sequence[ReviewP
 def write_prevalence(path: Path, rows: Sequence[PrevalenceRow]) -> None:
     cols = prevalence_columns()
     write_csv(path, cols, ([getattr(r, c) for c in cols] for r in rows))
+
+
+def breakdown_file(field: str) -> str:
+    """The file name of a breakdown table, e.g. prevalence_by_year.csv."""
+    return f"prevalence_by_{field}.csv"
+
+
+def write_breakdown(path: Path, rows: Sequence[GroupPrevalenceRow]) -> None:
+    write_csv(path, BREAKDOWN_COLUMNS, ([getattr(r, c) for c in BREAKDOWN_COLUMNS] for r in rows))
+
+
+def write_cooccurrence(path: Path, rows: Sequence[CooccurrenceRow]) -> None:
+    write_csv(path, COOCCURRENCE_COLUMNS, ([getattr(r, c) for c in COOCCURRENCE_COLUMNS] for r in rows))
+
+
+def write_toxic_trio(path: Path, rows: Sequence[TrioRow]) -> None:
+    write_csv(path, TRIO_COLUMNS, ([getattr(r, c) for c in TRIO_COLUMNS] for r in rows))
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:

@@ -175,3 +175,149 @@ class ReviewPrediction:
     scores: dict[str, float]
     flags: dict[str, int]
     evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorRates:
+    """How often a theme model is right, as measured on coded reviews (copied from its model card).
+
+    `sensitivity` is the true-positive rate (TPR) and `specificity` the true-negative rate (so the
+    false-positive rate is 1 - specificity); `support` and `negatives` are how many coded positive and
+    negative reviews they were measured on. `reliable` is False when the card says there were too few
+    coded reviews; `warning` says why. Either rate is None when the card has no measured figure.
+    """
+
+    theme: str
+    sensitivity: float | None
+    specificity: float | None
+    support: int = 0
+    negatives: int = 0
+    reliable: bool = True
+    warning: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AdjustedEstimate:
+    """A misclassification-adjusted prevalence (percent) with its 95% bootstrap interval.
+
+    `percent`, `ci_low` and `ci_high` are None when no adjustment is possible or meaningful; `note`
+    then says why. `reliable` is "yes", "no" or "" (no error rates at all).
+    """
+
+    percent: float | None
+    ci_low: float | None
+    ci_high: float | None
+    reliable: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class PrevalenceRow:
+    """One theme's prevalence: the raw count with its Wilson 95% interval (percent), and the
+    misclassification-adjusted estimate with the error rates it used."""
+
+    theme: str
+    label: str
+    denominator: str
+    reviews: int
+    flagged: int
+    percent: float
+    ci_low: float
+    ci_high: float
+    adjusted_percent: float | None = None
+    adjusted_ci_low: float | None = None
+    adjusted_ci_high: float | None = None
+    sensitivity: float | None = None
+    specificity: float | None = None
+    reliable: str = ""
+    note: str = ""
+    error_rates_from: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GroupPrevalenceRow:
+    """One theme's raw prevalence within one group of a breakdown (e.g. field "year", group "2023")."""
+
+    field: str
+    group: str
+    theme: str
+    label: str
+    reviews: int
+    flagged: int
+    percent: float
+    ci_low: float
+    ci_high: float
+
+
+@dataclass(frozen=True, slots=True)
+class CooccurrenceRow:
+    """How many of `reviews` reviews were flagged for both themes of a pair."""
+
+    theme_a: str
+    theme_b: str
+    reviews: int
+    both: int
+    percent: float
+
+
+@dataclass(frozen=True, slots=True)
+class TrioRow:
+    """One line of the toxic-trio table: a combination of domestic abuse, parental mental health and
+    parental substance misuse (1 present / 0 absent; None on the summary lines "any", "two or more",
+    "all three") and how many of `reviews` reviews had it, with a Wilson 95% interval in percent."""
+
+    combination: str
+    domestic_abuse: int | None
+    parental_mental_health: int | None
+    parental_substance_misuse: int | None
+    reviews: int
+    count: int
+    percent: float
+    ci_low: float
+    ci_high: float
+
+
+@dataclass(frozen=True, slots=True)
+class RunReview:
+    """One row of a run's reviews.csv: an input file, whether it was processed, and its metadata."""
+
+    review_id: str
+    file: str
+    status: str
+    reason: str
+    pages: int | None
+    meta: ReviewMeta = field(default_factory=ReviewMeta)
+
+
+@dataclass(frozen=True, slots=True)
+class RunData:
+    """Everything the publishable tables are built from, as read back from a run folder.
+
+    `flags` and `scores` map review_id -> theme -> value for the reviews processed; `rates` maps theme
+    -> `ErrorRates` (empty when the model has no measured figures, e.g. the keyword baseline);
+    `info` is run.json as written.
+    """
+
+    codebook: Codebook
+    reviews: tuple[RunReview, ...]
+    flags: dict[str, dict[str, int]]
+    scores: dict[str, dict[str, float]]
+    evidence: tuple[Evidence, ...]
+    info: dict[str, object]
+    rates: dict[str, ErrorRates]
+    error_rates_from: str = ""
+    breakdowns: tuple[str, ...] = ()
+
+    @property
+    def model_id(self) -> str:
+        return str(self.info.get("model_id", ""))
+
+
+@dataclass(frozen=True, slots=True)
+class Tables:
+    """The publishable tables of one run, built from a `RunData`."""
+
+    prevalence: tuple[PrevalenceRow, ...]
+    breakdowns: dict[str, tuple[GroupPrevalenceRow, ...]]
+    cooccurrence: tuple[CooccurrenceRow, ...]
+    toxic_trio: tuple[TrioRow, ...]

@@ -76,3 +76,43 @@ def test_run_with_two_jobs_matches_one(skeleton_pdfs: Path, tmp_path: Path):
         assert r.exit_code == 0, r.output
     for name in ("flags.csv", "scores.csv", "evidence.csv", "prevalence.csv", "reviews.csv"):
         assert (tmp_path / "1" / name).read_text() == (tmp_path / "2" / name).read_text()
+
+
+def test_run_writes_the_tables_and_export_rebuilds_them_without_pdfs(skeleton_pdfs: Path, tmp_path: Path):
+    import shutil
+
+    out = tmp_path / "out"
+    r = runner.invoke(app, ["run", str(skeleton_pdfs), "--out", str(out), "-q", "--model", "keywords", "--by", "year", "--by", "age_band"])
+    assert r.exit_code == 0, r.output
+    tables = ["prevalence.csv", "prevalence_by_year.csv", "prevalence_by_age_band.csv", "cooccurrence.csv", "toxic_trio.csv", "report.html"]
+    for name in tables:
+        assert (out / name).is_file(), name
+    run = json.loads((out / "run.json").read_text())
+    assert run["model"]["kind"] == "keyword baseline" and run["model"]["error_rates"] == {}
+    assert [t["id"] for t in run["themes"]][:2] == ["neglect", "school_absence"]
+    assert run["tables"] == {"by": ["year", "age_band"]}
+    by_year = _rows(out / "prevalence_by_year.csv")
+    assert {r["group"] for r in by_year} == {"unknown"} and by_year[0]["reviews"] == "3"  # no year extracted yet
+    trio = {r["combination"]: r["count"] for r in _rows(out / "toxic_trio.csv")}
+    assert trio["domestic abuse only"] == "1" and trio["parental substance misuse only"] == "2"
+
+    copy = tmp_path / "copied-run"  # another place, no PDFs, no model: export works from the folder alone
+    shutil.copytree(out, copy, ignore=shutil.ignore_patterns(*tables))
+    r = runner.invoke(app, ["export", str(copy), "--format", "csv", "--format", "html"])
+    assert r.exit_code == 0, r.output
+    assert "wrote" in r.output
+    for name in tables:
+        assert (copy / name).read_bytes() == (out / name).read_bytes(), name
+    r = runner.invoke(app, ["export", str(copy), "--format", "xlsx", "--by", "incident", "--out", str(tmp_path / "x"), "-q"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "x" / "tables.xlsx").is_file() and r.output == ""
+
+
+def test_export_usage_errors(tmp_path: Path):
+    r = runner.invoke(app, ["export", str(tmp_path), "--by", "colour"])
+    assert r.exit_code == 2
+    r = runner.invoke(app, ["export", str(tmp_path), "--format", "pdf"])
+    assert r.exit_code == 2
+    r = runner.invoke(app, ["export", str(tmp_path)])
+    assert r.exit_code == 1
+    assert "no run.json here" in r.output
