@@ -177,6 +177,11 @@ def run_batch(
             "config_sha256": cfg.sha256(),
             "codebook_sha256": codebook.sha256,
             "model_id": model.model_id,
+            "model": {
+                "id": model.model_id,
+                "folder": str(model_dir or cfg.model),
+                "thresholds": getattr(model, "thresholds", None),  # None for the keyword baseline
+            },
             "pdf_dir": str(pdf_dir),
             "jobs": jobs,
             "counts": {
