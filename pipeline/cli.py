@@ -211,7 +211,7 @@ def code_sheet(
     n: Annotated[int, typer.Option("--n", min=1, help="How many reviews to put on the sheet (ignored by --pick all).")] = 20,
     pick: Annotated[str, typer.Option("--pick", help="uncertain (teach the model most), random (the audit sample) or all.")] = "uncertain",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random sample (the same seed draws the same reviews).")] = 0,
-    coded: Annotated[Optional[list[Path]], typer.Option("--coded", help="A sheet already coded: its coded reviews are skipped. Repeat for several.")] = None,
+    coded: Annotated[Optional[list[Path]], typer.Option("--coded", help="A sheet handed out before (coded yet or not): its reviews are skipped. Repeat for several.")] = None,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -235,7 +235,7 @@ def code_sheet(
                    "uncertain": "picked by uncertainty: training data, never used to measure the model"}[pick]
             out.print(f"{len(rows)} review(s) written to {sheet}, {how}; thresholds from {run.thresholds_source}", highlight=False)
             already = len(set(run.files.values()) & coded_files(done))
-            out.print(f"  {len(run.files)} review(s) in the run, {already} already coded in --coded sheet(s)")
+            out.print(f"  {len(run.files)} review(s) in the run, {already} on --coded sheet(s) and skipped")
             if pick == "uncertain":
                 for r in rows:
                     out.print(f"  {r.file}: nearest thresholds: {r.reason}", highlight=False)
@@ -288,6 +288,8 @@ def models_list(
         for m in infos:
             mark = "*" if m.in_use else " "
             unreliable = ", ".join(m.unreliable) if m.unreliable else "-"
+            if m.unreliable and len(m.unreliable) == m.themes:
+                unreliable = f"all {m.themes}"
             out.print(f"{mark} {m.model_id:40} {m.created:25} {_fmt(m.reviews, 'd'):>7} {_fmt(m.cv_macro_f1):>6}  {unreliable}", highlight=False)
         in_use = [m for m in infos if m.in_use]
         if in_use:

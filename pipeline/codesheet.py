@@ -15,7 +15,7 @@ Picking (`pick`):
   over themes. These picks are a biased sample: they grow the training set and never measure it.
 - "random": a seeded uniform sample (the audit sample that evaluation figures come from).
 - "all": every review.
-Reviews with at least one code in the `coded` sheets are skipped in every mode.
+Reviews listed on the `coded` sheets (coded yet or not: sheets handed out) are skipped in every mode.
 """
 
 from __future__ import annotations
@@ -60,8 +60,9 @@ def sheet_columns(codebook: Codebook) -> list[str]:
 
 
 def coded_files(sheets: Sequence[Sequence[CodedReview]]) -> set[str]:
-    """Files with at least one theme coded in any of `sheets`."""
-    return {r.file for sheet in sheets for r in sheet if r.codes}
+    """Files listed on any of `sheets`, coded yet or not: a sheet handed out but not back yet must not
+    hand the same reviews out again (nor let an audit sample and a training sample overlap)."""
+    return {r.file for sheet in sheets for r in sheet}
 
 
 def _logit(p: float) -> float:
@@ -135,6 +136,10 @@ def pick_reviews(
             )
         valued.sort(key=lambda v: (-v[0], run.files[v[1]]))
         chosen = [rid for _, rid in valued[:n]]
+    if not chosen:
+        raise InputError(
+            f"{run.folder}: no reviews left to code: all {len(run.files)} processed review(s) are on the --coded sheet(s)"
+        )
     return [SheetRow(run.files[rid], rid, pick, _suggestions(run, rid, themes), reasons.get(rid, "")) for rid in chosen]
 
 

@@ -231,6 +231,7 @@ class ModelInfo:
     reviews: int | None
     cv_macro_f1: float | None
     unreliable: tuple[str, ...]
+    themes: int = 0
     in_use: bool = False
 
 

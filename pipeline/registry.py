@@ -27,6 +27,7 @@ def model_info(folder: Path, configured: Path | None = None) -> ModelInfo:
         reviews=(card.get("training_data") or {}).get("reviews"),
         cv_macro_f1=ev.get("macro_f1"),
         unreliable=tuple(t for t, m in per_theme.items() if not m.get("reliable", True)),
+        themes=len(card.get("themes") or per_theme),
         in_use=in_use,
     )
 
