@@ -123,7 +123,11 @@ def train(
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for extraction.")] = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Train a theme model from coded reviews; write it with its model card to --out."""
+    """Train a theme model from coded reviews; write it with its model card to --out.
+
+    Several sheets may code the same review: codes that differ are resolved by config
+    `coding.conflict` (newest, oldest or drop), and reviews coded by two different coders give
+    Cohen's kappa per theme in the report and the card."""
     from pipeline.training import train_from_codes
 
     with _errors():
@@ -164,7 +168,7 @@ def _print_agreement(agreement: dict) -> None:  # type: ignore[type-arg]
 
 @app.command()
 def evaluate(
-    codes: Annotated[list[Path], typer.Argument(help="Coding sheet(s) of reviews the model was NOT trained on.")],
+    codes: Annotated[list[Path], typer.Argument(help="Coding sheet(s); only audit rows count, and reviews the model was trained on are left out.")],
     pdfs: Annotated[Path, typer.Option("--pdfs", help="Folder the sheets' `file` paths are relative to.")],
     model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder (default: config model).")] = None,
     config: ConfigOpt = None,
@@ -212,6 +216,7 @@ def code_sheet(
     pick: Annotated[str, typer.Option("--pick", help="uncertain (teach the model most), random (the audit sample) or all.")] = "uncertain",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random sample (the same seed draws the same reviews).")] = 0,
     coded: Annotated[Optional[list[Path]], typer.Option("--coded", help="A sheet handed out before (coded yet or not): its reviews are skipped. Repeat for several.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists (it may hold an analyst's codes).")] = False,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -227,7 +232,7 @@ def code_sheet(
         run = read_run_folder(run_dir, codebook, cfg)
         done = [read_codes(p, codebook, require_all_themes=False) for p in coded or []]
         rows = pick_reviews(run, codebook, pick, n, seed, done)
-        write_sheet(sheet, rows, codebook, run, pick, seed)
+        write_sheet(sheet, rows, codebook, run, pick, seed, overwrite=force)
         if not quiet:
             for note in run.notes:
                 err.print(f"note: {note}", highlight=False)

@@ -20,6 +20,7 @@ Reviews listed on the `coded` sheets (coded yet or not: sheets handed out) are s
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import os
@@ -28,6 +29,7 @@ import tempfile
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from pipeline.codes import PICKED_ALL, PICKED_RANDOM, PICKED_UNCERTAIN, PICKS, CodedReview
 from pipeline.errors import InputError
@@ -70,7 +72,7 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def theme_weights(card: dict | None, themes: Sequence[str]) -> dict[str, float]:
+def theme_weights(card: dict[str, Any] | None, themes: Sequence[str]) -> dict[str, float]:
     """1 / sqrt(1 + min(coded positives, coded negatives)) per theme from the model card; 1 without a card."""
     per_theme = ((card or {}).get("evaluation") or {}).get("per_theme") or {}
     counts = ((card or {}).get("training_data") or {}).get("per_theme") or {}
@@ -155,8 +157,6 @@ def _cells(row: SheetRow, codebook: Codebook) -> list[object]:
 
 def write_csv_sheet(path: Path, rows: Sequence[SheetRow], codebook: Codebook) -> None:
     """Write the sheet as CSV (UTF-8 with a byte-order mark, so Excel shows accents and quotes right)."""
-    import csv
-
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(sheet_columns(codebook))
@@ -174,7 +174,7 @@ def _provenance(run: RunFolder, pick: str, seed: int | None, n_rows: int) -> lis
         PICKED_ALL: "all: every review of the run not coded yet.",
     }[pick]
     return [
-        f"Run folder: {run.folder}",
+        f"Run folder: {run.folder} (PDF folder {run.pdf_dir})",
         f"Model: {run.model_id} (thresholds from {run.thresholds_source})",
         f"Reviews on this sheet: {n_rows}; picked by {how}",
         f"Sheet written: {datetime.now(timezone.utc).isoformat(timespec='seconds')}",
@@ -294,10 +294,19 @@ def write_xlsx_sheet(path: Path, rows: Sequence[SheetRow], codebook: Codebook, p
 
 
 def write_sheet(
-    path: Path, rows: Sequence[SheetRow], codebook: Codebook, run: RunFolder, pick: str, seed: int | None = None
+    path: Path,
+    rows: Sequence[SheetRow],
+    codebook: Codebook,
+    run: RunFolder,
+    pick: str,
+    seed: int | None = None,
+    overwrite: bool = False,
 ) -> None:
-    """Write `rows` as .xlsx or .csv, chosen by the file name's suffix."""
+    """Write `rows` as .xlsx or .csv, chosen by the file name's suffix. An existing file is an
+    analyst's work: it is only replaced when `overwrite`."""
     suffix = path.suffix.lower()
+    if path.exists() and not overwrite:
+        raise InputError(f"{path}: already exists (it may hold codes); choose a new file name, or pass --force to replace it")
     if suffix == ".xlsx":
         write_xlsx_sheet(path, rows, codebook, _provenance(run, pick, seed, len(rows)))
     elif suffix == ".csv":

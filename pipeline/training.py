@@ -1,10 +1,14 @@
 """The `train` and `evaluate` workflows: coding sheets + PDFs -> a versioned model folder / a report.
 
-Consumes one or more coding sheets, the PDF folder they refer to, and the config. `train_from_codes`
-produces a model folder (weights, vocabulary, card.json) and returns its card; `evaluate_model`
-produces per-theme precision, recall, F1, support and prevalence error for a model and for the
-keyword baseline on the same coded reviews. Raises `CodesError` for bad sheets, `InputError` for an
-unusable PDF folder or output folder, `ModelError` for an unusable model.
+Consumes one or more coding sheets (CSV or .xlsx), the PDF folder they refer to, and the config.
+`train_from_codes` merges the sheets (conflicting codes resolved by config `coding.conflict`),
+measures inter-coder agreement on reviews two coders coded, and produces a model folder (weights,
+vocabulary, card.json recording agreement, conflicts, how reviews were picked and the sha256 of every
+PDF trained on); it returns the card. `evaluate_model` produces per-theme precision, recall, F1,
+support and prevalence error for a model and for the keyword baseline on the audit-coded reviews only
+(`audit_set`: uncertainty picks and reviews the model was trained on are left out and counted).
+Raises `CodesError` for bad sheets, `InputError` for an unusable PDF folder or output folder or no
+audit reviews, `ModelError` for an unusable model.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.codebook import load_codebook
-from pipeline.codes import check_files_exist, read_codes
+from pipeline.codes import check_files_exist, coded_time, is_audit, merge_codes, read_codes
 from pipeline.errors import CodesError
 from pipeline.records import Codebook, Theme
 
@@ -110,9 +110,6 @@ def test_project_codebook_new_theme_is_data(tmp_path):
 
 
 # --- merging several sheets, and audit rows -------------------------------------------------------
-
-from pipeline.codes import coded_time, is_audit, merge_codes  # noqa: E402
-
 
 def _three_sheets(tmp_path, dated: bool = False):
     a = _sheet(tmp_path, "file,neglect,domestic_abuse,coder,coded_at\nx.pdf,1,0,ann,%s\ny.pdf,1,,ann,\n" % ("2026-03-01" if dated else ""), name="a.csv")

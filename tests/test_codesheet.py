@@ -190,3 +190,12 @@ def test_xlsx_sheet_is_made_for_coding(run, tmp_path: Path):
 def test_sheet_suffix_must_be_csv_or_xlsx(run, tmp_path: Path):
     with pytest.raises(InputError, match=".csv or .xlsx"):
         write_sheet(tmp_path / "sheet.ods", pick_reviews(run, CB, "all"), CB, run, "all")
+
+
+def test_an_existing_sheet_is_not_overwritten(run, tmp_path: Path):
+    path = tmp_path / "sheet.csv"
+    path.write_text("file,neglect,domestic_abuse\na.pdf,1,0\n")
+    with pytest.raises(InputError, match="already exists"):
+        write_sheet(path, pick_reviews(run, CB, "all"), CB, run, "all")
+    write_sheet(path, pick_reviews(run, CB, "all"), CB, run, "all", overwrite=True)
+    assert len(read_codes(path, CB)) == len(SCORES)
