@@ -37,7 +37,8 @@ def fill_csv(path: Path, truth: dict, coder: str, coded_at: str, flip: set[tuple
         csv.writer(fh).writerows(table)
 
 
-def fill_xlsx(path: Path, truth: dict, coder: str, coded_at: str) -> None:
+def fill_xlsx(path: Path, truth: dict, coder: str, coded_at: str, flip: set[tuple[str, str]] = frozenset(), out: Path | None = None) -> None:
+    """The same for an .xlsx sheet, as an analyst would in Excel."""
     from openpyxl import load_workbook
 
     wb = load_workbook(path)
@@ -45,10 +46,10 @@ def fill_xlsx(path: Path, truth: dict, coder: str, coded_at: str) -> None:
     header = [c.value for c in ws[1]]
     for row in ws.iter_rows(min_row=2):
         for theme, code in truth[row[0].value].items():
-            row[header.index(theme)].value = code
+            row[header.index(theme)].value = 1 - code if (row[0].value, theme) in flip else code
         row[header.index("coder")].value = coder
         row[header.index("coded_at")].value = coded_at
-    wb.save(path)
+    wb.save(out or path)
 
 
 @pytest.fixture
@@ -75,19 +76,21 @@ def test_coding_loop_end_to_end(workspace):
     assert run["model"]["folder"].endswith("base") and run["model"]["thresholds"]["neglect"] > 0
 
     # 1. The audit sample first: random, seeded, skipping what is already coded.
-    out = invoke("code-sheet", tmp / "run1", "--out", tmp / "audit.xlsx", "--pick", "random", "--n", 4, "--seed", 3, "--coded", base, *c)
+    out = invoke("code-sheet", tmp / "run1", "--out", tmp / "audit.csv", "--pick", "random", "--n", 4, "--seed", 3, "--coded", base, *c)
     assert "4 review(s) written" in out and "audit sample" in out and "thresholds from run.json" in out
-    audit_rows = read_codes(tmp / "audit.xlsx", load_codebook(ROOT / "corpus/codebook.csv"))
+    audit_rows = read_codes(tmp / "audit.csv", load_codebook(ROOT / "corpus/codebook.csv"))
     audit_files = {r.file for r in audit_rows}
     assert len(audit_files) == 4 and not audit_files & set(sorted(truth)[:8])
     assert all(r.picked_by == "random" and r.codes == {} for r in audit_rows)
 
     # 2. Then the uncertainty sheet, skipping the base codes and the audit sheet handed out.
-    out = invoke("code-sheet", tmp / "run1", "--out", tmp / "round1.csv", "--pick", "uncertain", "--n", 4,
-                 "--coded", base, "--coded", tmp / "audit.xlsx", *c)
+    out = invoke("code-sheet", tmp / "run1", "--out", tmp / "round1.xlsx", "--pick", "uncertain", "--n", 4,
+                 "--coded", base, "--coded", tmp / "audit.csv", *c)
     assert "nearest thresholds" in out
-    with (tmp / "round1.csv").open(encoding="utf-8-sig") as fh:
-        round1 = list(csv.DictReader(fh))
+    from openpyxl import load_workbook
+
+    values = list(load_workbook(tmp / "round1.xlsx")["codes"].iter_rows(values_only=True))
+    round1 = [{k: ("" if v is None else str(v)) for k, v in zip(values[0], row)} for row in values[1:]]
     round1_files = {r["file"] for r in round1}
     assert len(round1_files) == 4 and not round1_files & audit_files and not round1_files & set(sorted(truth)[:8])
     assert {r["picked_by"] for r in round1} == {"uncertain"}
@@ -95,13 +98,13 @@ def test_coding_loop_end_to_end(workspace):
     assert any(r["evidence_neglect"].startswith("p. 1: ") for r in round1 if r["suggested_neglect"] == "1")
 
     # 3. Code them: ann codes both sheets, bob double-codes round 1 and disagrees once.
-    fill_xlsx(tmp / "audit.xlsx", truth, "ann", "2026-11-20")
-    fill_csv(tmp / "round1.csv", truth, "ann", "2026-11-21")
+    fill_csv(tmp / "audit.csv", truth, "ann", "2026-11-20")
     first = sorted(round1_files)[0]
-    fill_csv(tmp / "round1.csv", truth, "bob", "2026-11-22", flip={(first, "neglect")}, out=tmp / "round1-bob.csv")
+    fill_xlsx(tmp / "round1.xlsx", truth, "bob", "2026-11-22", flip={(first, "neglect")}, out=tmp / "round1-bob.xlsx")
+    fill_xlsx(tmp / "round1.xlsx", truth, "ann", "2026-11-21")
 
     # 4. Retrain on everything coded for training; agreement and the conflict are reported.
-    out = invoke("train", base, tmp / "round1.csv", tmp / "round1-bob.csv", "--pdfs", pdfs, "--out", tmp / "models/round1", *c)
+    out = invoke("train", base, tmp / "round1.xlsx", tmp / "round1-bob.xlsx", "--pdfs", pdfs, "--out", tmp / "models/round1", *c)
     assert "inter-coder agreement on 4 review(s) coded by two different coders (ann, bob)" in out
     assert f"{first} neglect" in out and "newest code kept" in out
     card = json.loads((tmp / "models/round1/card.json").read_text())
@@ -114,8 +117,8 @@ def test_coding_loop_end_to_end(workspace):
     assert len(td["review_sha256"]) == 12
 
     # 5. Compare on the audit sample only; the uncertainty picks are left out and it says so.
-    out = invoke("models", "compare", tmp / "models/base", tmp / "models/round1", "--codes", tmp / "audit.xlsx",
-                 "--codes", tmp / "round1.csv", "--pdfs", pdfs, "--out", tmp / "compare.csv", *c)
+    out = invoke("models", "compare", tmp / "models/base", tmp / "models/round1", "--codes", tmp / "audit.csv",
+                 "--codes", tmp / "round1.xlsx", "--pdfs", pdfs, "--out", tmp / "compare.csv", *c)
     assert "evaluated on 4 audit-coded review(s); 4 uncertainty-picked review(s) excluded" in out
     assert "macro-F1: A " in out and "B better on" in out
     lines = [line for line in out.splitlines() if line.startswith("neglect ")]
@@ -126,7 +129,7 @@ def test_coding_loop_end_to_end(workspace):
     assert json.loads((tmp / "compare.json").read_text())["audit_reviews"] == 4
 
     # 6. evaluate says the same; `models list` shows both, the configured one marked.
-    out = invoke("evaluate", tmp / "audit.xlsx", tmp / "round1.csv", "--pdfs", pdfs, "--model", tmp / "models/round1",
+    out = invoke("evaluate", tmp / "audit.csv", tmp / "round1.xlsx", "--pdfs", pdfs, "--model", tmp / "models/round1",
                  "--out", tmp / "eval.csv", *c)
     assert "evaluated on 4 audit-coded review(s); 4 uncertainty-picked review(s) excluded" in out
     assert json.loads((tmp / "eval.json").read_text())["excluded_picked"] == {"uncertain": 4}
@@ -135,7 +138,7 @@ def test_coding_loop_end_to_end(workspace):
     assert len(listed) == 2 and listed[0].startswith("* base-") and listed[1].startswith("  round1-")
 
     # 7. Audit the run's flags against the audit sample; recorded in run.json.
-    out = invoke("audit", tmp / "run1", tmp / "audit.xlsx", tmp / "round1.csv", *c)
+    out = invoke("audit", tmp / "run1", tmp / "audit.csv", tmp / "round1.xlsx", *c)
     assert "audited on 4 audit-coded review(s) of this run; 4 uncertainty-picked review(s) excluded" in out
     run = json.loads((tmp / "run1/run.json").read_text())
     assert run["audit"]["reviews"] == 4 and run["audit"]["per_theme"]["neglect"]["n"] == 4
