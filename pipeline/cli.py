@@ -132,7 +132,11 @@ def train(
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for extraction.")] = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Train a theme model from coded reviews; write it with its model card to --out."""
+    """Train a theme model from coded reviews; write it with its model card to --out.
+
+    Several sheets may code the same review: codes that differ are resolved by config
+    `coding.conflict` (newest, oldest or drop), and reviews coded by two different coders give
+    Cohen's kappa per theme in the report and the card."""
     from pipeline.training import train_from_codes
 
     with _errors():
@@ -148,11 +152,32 @@ def train(
             for theme, m in ev["per_theme"].items():
                 flag = "" if m["reliable"] else "  UNRELIABLE: " + m.get("warning", "")
                 out.print(f"  {theme:28} F1 {m.get('f1', '-'):>6}  P {m.get('precision', '-'):>6}  R {m.get('recall', '-'):>6}  threshold {m['threshold']:.3f}{flag}")
+            _print_agreement(card["training_data"].get("agreement") or {})
+
+
+def _fmt(value: object, spec: str = ".3f") -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def _print_agreement(agreement: dict) -> None:  # type: ignore[type-arg]
+    """The inter-coder agreement section of a training report."""
+    n = agreement.get("double_coded_reviews", 0)
+    if not n:
+        note = ""
+        if agreement.get("unnamed_repeats"):
+            note = f" ({agreement['unnamed_repeats']} review(s) appear in several sheets without two different `coder` names)"
+        out.print(f"inter-coder agreement: no review coded by two different coders{note}")
+        return
+    out.print(f"inter-coder agreement on {n} review(s) coded by two different coders ({', '.join(agreement['coders'])}):")
+    out.print(f"  {'theme':28} {'kappa':>6} {'agree':>6} {'n':>4}")
+    for theme, a in agreement["per_theme"].items():
+        if a["n_double_coded"]:
+            out.print(f"  {theme:28} {_fmt(a['kappa']):>6} {_fmt(a['raw_agreement']):>6} {a['n_double_coded']:>4}")
 
 
 @app.command()
 def evaluate(
-    codes: Annotated[list[Path], typer.Argument(help="Coding sheet(s) of reviews the model was NOT trained on.")],
+    codes: Annotated[list[Path], typer.Argument(help="Coding sheet(s); only audit rows count, and reviews the model was trained on are left out.")],
     pdfs: Annotated[Path, typer.Option("--pdfs", help="Folder the sheets' `file` paths are relative to.")],
     model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder (default: config model).")] = None,
     config: ConfigOpt = None,
@@ -160,8 +185,11 @@ def evaluate(
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for extraction.")] = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Per-theme precision, recall, F1, support and prevalence error, beside the keyword baseline."""
-    from pipeline.export import write_csv
+    """Per-theme precision, recall, F1, support and prevalence error, beside the keyword baseline.
+
+    Only audit-coded reviews count (picked_by random, all or empty); uncertainty picks and reviews the
+    model was trained on are left out, and the output says how many."""
+    from pipeline.export import write_csv, write_json
     from pipeline.training import evaluate_model
 
     with _errors():
@@ -177,7 +205,8 @@ def evaluate(
                 ("theme", *(f"model_{c}" for c in cols), *(f"keyword_{c}" for c in cols)),
                 ([r.theme, *(r.model[c] for c in cols), *(r.baseline[c] for c in cols)] for r in rows),
             )
-        out.print(f"model {summary['model_id']} on {summary['reviews']} coded reviews")
+            write_json(report.with_suffix(".json"), summary)
+        out.print(f"model {summary['model_id']}: {summary['basis']}")
         out.print(f"{'theme':28} {'model P':>8} {'R':>6} {'F1':>6} {'err':>6} | {'keyword P':>9} {'R':>6} {'F1':>6} {'err':>6} | support")
         for r in rows:
             m, b = r.model, r.baseline
@@ -221,6 +250,146 @@ def export_tables(
         if not quiet:
             for path in paths:
                 out.print(f"wrote {path}", highlight=False)
+
+@app.command("code-sheet")
+def code_sheet(
+    run_dir: Annotated[Path, typer.Argument(help="Output folder of `review-themes run`.")],
+    sheet: Annotated[Path, typer.Option("--out", "-o", help="The sheet to write: .xlsx (for Excel) or .csv.")],
+    n: Annotated[int, typer.Option("--n", min=1, help="How many reviews to put on the sheet (ignored by --pick all).")] = 20,
+    pick: Annotated[str, typer.Option("--pick", help="uncertain (teach the model most), random (the audit sample) or all.")] = "uncertain",
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random sample (the same seed draws the same reviews).")] = 0,
+    coded: Annotated[Optional[list[Path]], typer.Option("--coded", help="A sheet handed out before (coded yet or not): its reviews are skipped. Repeat for several.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists (it may hold an analyst's codes).")] = False,
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write a coding sheet of the reviews to code next, with the model's suggestions beside empty code columns."""
+    from pipeline.codebook import load_codebook
+    from pipeline.codes import read_codes
+    from pipeline.codesheet import coded_files, pick_reviews, write_sheet
+    from pipeline.run_folder import read_run_folder
+
+    with _errors():
+        cfg = load_config(config)
+        codebook = load_codebook(cfg.codebook)
+        run = read_run_folder(run_dir, codebook, cfg)
+        done = [read_codes(p, codebook, require_all_themes=False) for p in coded or []]
+        rows = pick_reviews(run, codebook, pick, n, seed, done)
+        write_sheet(sheet, rows, codebook, run, pick, seed, overwrite=force)
+        if not quiet:
+            for note in run.notes:
+                err.print(f"note: {note}", highlight=False)
+            how = {"random": f"picked at random (seed {seed}): an audit sample", "all": "all reviews not coded yet",
+                   "uncertain": "picked by uncertainty: training data, never used to measure the model"}[pick]
+            out.print(f"{len(rows)} review(s) written to {sheet}, {how}; thresholds from {run.thresholds_source}", highlight=False)
+            already = len(set(run.files.values()) & coded_files(done))
+            out.print(f"  {len(run.files)} review(s) in the run, {already} on --coded sheet(s) and skipped")
+            if pick == "uncertain":
+                for r in rows:
+                    out.print(f"  {r.file}: nearest thresholds: {r.reason}", highlight=False)
+
+
+@app.command()
+def audit(
+    run_dir: Annotated[Path, typer.Argument(help="Output folder of `review-themes run`.")],
+    codes: Annotated[list[Path], typer.Argument(help="Coding sheet(s) of reviews in this run; only audit rows (random/all/unrecorded picks) count.")],
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Check a run's flags against audit-coded reviews; record the per-theme error rates in its run.json."""
+    from pipeline.audit import audit_run
+
+    with _errors():
+        cfg = load_config(config)
+        section = audit_run(run_dir, codes, cfg)
+        if not quiet:
+            out.print(f"model {section['model_id']}: {section['basis']}")
+            out.print(f"{'theme':28} {'P':>6} {'R/sens':>6} {'spec':>6} {'F1':>6} {'err':>6} | coded +/-")
+            for theme, m in section["per_theme"].items():
+                out.print(
+                    f"{theme:28} {m['precision']:>6.3f} {m['recall']:>6.3f} {m['specificity']:>6.3f} {m['f1']:>6.3f} "
+                    f"{m['prevalence_error']:>+6.1f} | {m['support']}/{m['negatives']}"
+                )
+            out.print(f"macro-F1 {section['macro_f1']}; recorded in {run_dir / 'run.json'} under `audit`")
+
+
+models_app = typer.Typer(help="List trained model folders and compare two models.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("list")
+def models_list(
+    models_dir: Annotated[Optional[Path], typer.Argument(help="Folder of model folders (default: the folder holding config `model`).")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """One line per model folder: id, created, reviews trained on, CV macro-F1, unreliable themes; * = in use."""
+    from pipeline.registry import list_models
+
+    with _errors():
+        cfg = load_config(config)
+        folder = models_dir or cfg.model.parent
+        infos = list_models(folder, cfg.model)
+        if not infos:
+            out.print(f"no model folders in {folder}; train one with `review-themes train`")
+            return
+        out.print(f"  {'model id':40} {'created':25} {'reviews':>7} {'CV F1':>6}  unreliable themes")
+        for m in infos:
+            mark = "*" if m.in_use else " "
+            unreliable = ", ".join(m.unreliable) if m.unreliable else "-"
+            if m.unreliable and len(m.unreliable) == m.themes:
+                unreliable = f"all {m.themes}"
+            out.print(f"{mark} {m.model_id:40} {m.created:25} {_fmt(m.reviews, 'd'):>7} {_fmt(m.cv_macro_f1):>6}  {unreliable}", highlight=False)
+        in_use = [m for m in infos if m.in_use]
+        if in_use:
+            out.print(f"* = the model config.yaml uses ({in_use[0].folder})", highlight=False)
+        else:
+            out.print(f"config.yaml uses {cfg.model}, which is not in {folder}", highlight=False)
+
+
+@models_app.command("compare")
+def models_compare(
+    model_a: Annotated[Path, typer.Argument(help="Model A (e.g. the one in use), or `keywords`.")],
+    model_b: Annotated[Path, typer.Argument(help="Model B (e.g. a retrained one), or `keywords`.")],
+    codes: Annotated[list[Path], typer.Option("--codes", help="Coding sheet(s); only audit rows count. Repeat for several.")],
+    pdfs: Annotated[Path, typer.Option("--pdfs", help="Folder the sheets' `file` paths are relative to.")],
+    config: ConfigOpt = None,
+    report: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write the table to this CSV file (and the summary beside it as .json).")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for extraction.")] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Per-theme precision, recall and F1 of two models on the same audit-coded reviews, with a verdict for B."""
+    from pipeline.comparison import compare_models
+    from pipeline.export import write_csv, write_json
+
+    with _errors():
+        cfg = load_config(config)
+        log = (lambda m: None) if quiet else (lambda m: err.print(m, highlight=False))
+        with _progress(quiet, "extracting") as bar:
+            _, tick = _ticker(bar)
+            rows, summary = compare_models(codes, pdfs, cfg, model_a, model_b, jobs or cfg.jobs, tick, log)  # type: ignore[arg-type]
+        cols = ("precision", "recall", "f1", "support")
+        if report is not None:
+            write_csv(
+                report,
+                ("theme", *(f"a_{c}" for c in cols), *(f"b_{c}" for c in cols), "verdict_b"),
+                ([r.theme, *(r.a[c] for c in cols), *(r.b[c] for c in cols), r.verdict] for r in rows),
+            )
+            write_json(report.with_suffix(".json"), summary)
+        a, b = summary["a"], summary["b"]
+        out.print(f"A = {a['model_id']} ({a['folder']})", highlight=False)
+        out.print(f"B = {b['model_id']} ({b['folder']})", highlight=False)
+        out.print(summary["basis"])
+        out.print(f"{'theme':28} {'A P':>6} {'R':>6} {'F1':>6} | {'B P':>6} {'R':>6} {'F1':>6} | {'coded +':>7} | B is")
+        for r in rows:
+            out.print(
+                f"{r.theme:28} {r.a['precision']:>6.3f} {r.a['recall']:>6.3f} {r.a['f1']:>6.3f} | "
+                f"{r.b['precision']:>6.3f} {r.b['recall']:>6.3f} {r.b['f1']:>6.3f} | {r.a['support']:>7} | {r.verdict}"
+            )
+        v = summary["verdicts"]
+        out.print(f"macro-F1: A {a['macro_f1']}, B {b['macro_f1']}; B better on {v['better']}, worse on {v['worse']}, "
+                  f"the same (F1 within {summary['same_within']}) on {v['same']} theme(s)")
+        if summary["audit_reviews"] < 30:
+            out.print(f"caution: {summary['audit_reviews']} audit review(s) is a small sample; differences of a few reviews are noise")
 
 
 def main() -> None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from pipeline.errors import CodesError
@@ -25,6 +27,16 @@ METADATA_COLUMNS = frozenset(
 )
 # Columns a code sheet adds beside the analyst's codes: suggestions, scores and evidence per theme.
 SUGGESTION_PREFIXES = ("suggested_", "score_", "evidence_", "page_")
+
+# How a review came onto a code sheet (`picked_by`). Uncertainty picks are chosen because the model is
+# unsure about them: a biased sample that grows the training set but must not measure the model.
+# Random and "all" picks, and sheets without the column, are audit codes: they measure it.
+PICKED_UNCERTAIN = "uncertain"
+PICKED_RANDOM = "random"
+PICKED_ALL = "all"
+PICKS = (PICKED_UNCERTAIN, PICKED_RANDOM, PICKED_ALL)
+AUDIT_PICKS = frozenset({PICKED_RANDOM, PICKED_ALL, ""})
+CONFLICT_POLICIES = ("newest", "oldest", "drop")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,3 +181,109 @@ def check_files_exist(reviews: list[CodedReview], pdf_dir: Path) -> None:
     for r in reviews:
         if not (pdf_dir / r.file).is_file():
             raise CodesError(r.source, f"'{r.file}' is not in {pdf_dir}", r.row, "file")
+
+
+def is_audit(review: CodedReview) -> bool:
+    """True when the review was coded as part of an unbiased (random or complete) sample."""
+    return review.picked_by.strip().lower() in AUDIT_PICKS
+
+
+def coded_time(review: CodedReview) -> datetime | None:
+    """The row's `coded_at` as a datetime (ISO date or date-time, or dd/mm/yyyy as typed in the UK),
+    None when blank or unreadable."""
+    text = review.meta.get("coded_at", "").strip()
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return value.replace(tzinfo=None)
+    except ValueError:
+        pass
+    for fmt in ("%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y"):
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class CodeConflict:
+    """A review and theme coded differently in several sheet rows, and what the merge kept.
+
+    `codes` lists (sheet, row, coder, code) in command-line order; `kept` is the code kept (None when
+    the conflict policy is "drop")."""
+
+    file: str
+    theme: str
+    codes: tuple[tuple[str, int, str, int], ...]
+    kept: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class MergedCodes:
+    """Sheets combined into one code per review and theme, with the conflicts met on the way."""
+
+    reviews: list[CodedReview]
+    conflicts: list[CodeConflict]
+    policy: str
+
+
+def _order(entries: list[tuple[int, CodedReview]]) -> list[tuple[int, CodedReview]]:
+    """Oldest first: by `coded_at` when every entry has one, else by position on the command line."""
+    times = [coded_time(r) for _, r in entries]
+    if all(t is not None for t in times):
+        return [e for _, e in sorted(zip(times, entries), key=lambda te: (te[0], te[1][0]))]
+    return sorted(entries, key=lambda e: e[0])
+
+
+def merge_codes(sheets: Sequence[Sequence[CodedReview]], policy: str = "newest") -> MergedCodes:
+    """Combine several sheets (in command-line order) into one `CodedReview` per file.
+
+    A theme coded the same way everywhere keeps that code. Where codes differ, `policy` decides:
+    "newest" keeps the latest (by `coded_at` when all the rows involved have one, else the later
+    sheet), "oldest" the first, "drop" leaves the theme uncoded for that review. Row, source, coder
+    and picked_by of the result are those of the newest row; metadata is combined, newest winning.
+    """
+    if policy not in CONFLICT_POLICIES:
+        raise ValueError(f"unknown conflict policy {policy!r}")
+    by_file: dict[str, list[tuple[int, CodedReview]]] = {}
+    for i, sheet in enumerate(sheets):
+        for r in sheet:
+            by_file.setdefault(r.file, []).append((i, r))
+    merged: list[CodedReview] = []
+    conflicts: list[CodeConflict] = []
+    for file in sorted(by_file):
+        entries = by_file[file]
+        newest = entries[-1][1]
+        if len(entries) == 1:
+            merged.append(newest)
+            continue
+        ordered = _order(entries)
+        newest = ordered[-1][1]
+        themes = list(dict.fromkeys(t for _, r in entries for t in r.codes))
+        codes: dict[str, int] = {}
+        for theme in themes:
+            coded = [(i, r) for i, r in ordered if theme in r.codes]
+            values = {r.codes[theme] for _, r in coded}
+            if len(values) == 1:
+                codes[theme] = values.pop()
+                continue
+            kept: int | None
+            if policy == "newest":
+                kept = coded[-1][1].codes[theme]
+            elif policy == "oldest":
+                kept = coded[0][1].codes[theme]
+            else:
+                kept = None
+            if kept is not None:
+                codes[theme] = kept
+            in_cli_order = sorted(coded, key=lambda e: e[0])
+            conflicts.append(
+                CodeConflict(file, theme, tuple((r.source, r.row, r.coder, r.codes[theme]) for _, r in in_cli_order), kept)
+            )
+        meta: dict[str, str] = {}
+        for _, r in ordered:
+            meta.update(r.meta)
+        merged.append(CodedReview(file, codes, newest.row, newest.source, newest.coder, newest.picked_by, meta))
+    return MergedCodes(merged, conflicts, policy)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -48,6 +48,14 @@ class ClassifyConfig(_Strict):
     evidence_per_theme: int = Field(default=3, ge=1, le=50)
 
 
+class CodingConfig(_Strict):
+    """How coding sheets are combined for training: when the same review and theme are coded more
+    than once and the codes differ, "newest" keeps the latest code (by `coded_at` when filled, else
+    the later sheet on the command line), "oldest" the first, "drop" leaves it uncoded."""
+
+    conflict: Literal["newest", "oldest", "drop"] = "newest"
+
+
 class Config(_Strict):
     """The whole configuration. Paths are absolute after loading."""
 
@@ -60,6 +68,7 @@ class Config(_Strict):
     nlp: NlpConfig = NlpConfig()
     extract: ExtractConfig = ExtractConfig()
     classify: ClassifyConfig = ClassifyConfig()
+    coding: CodingConfig = CodingConfig()
 
     def sha256(self) -> str:
         """A stable hash of the settings (recorded in run.json)."""

@@ -321,3 +321,70 @@ class Tables:
     breakdowns: dict[str, tuple[GroupPrevalenceRow, ...]]
     cooccurrence: tuple[CooccurrenceRow, ...]
     toxic_trio: tuple[TrioRow, ...]
+
+# --- The analyst's coding loop (code sheets, agreement, model folders) -------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """What a run's model said about one theme of one review, shown beside the analyst's code.
+
+    `evidence` is the top evidence sentence as "p. N: text" (empty when the theme was not flagged).
+    """
+
+    flag: int
+    score: float
+    evidence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SheetRow:
+    """One review on a code sheet: where it is, how it was picked and the model's suggestions.
+
+    `file` is relative to the run's PDF folder (as in reviews.csv); `picked_by` is "uncertain",
+    "random" or "all"; `reason` says why an uncertainty pick was chosen (for the console, not the sheet).
+    """
+
+    file: str
+    review_id: str
+    picked_by: str
+    suggestions: dict[str, Suggestion]
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeAgreement:
+    """Agreement of two coders on one theme over the reviews both coded.
+
+    `kappa` is Cohen's kappa (None when undefined: too few pairs, or both coders gave one value
+    throughout); `agreement` the raw share of equal codes; `n` the number of double-coded pairs.
+    """
+
+    theme: str
+    n: int
+    agreement: float | None
+    kappa: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """The headline facts of a model folder (for `models list`)."""
+
+    folder: str
+    model_id: str
+    created: str
+    reviews: int | None
+    cv_macro_f1: float | None
+    unreliable: tuple[str, ...]
+    themes: int = 0
+    in_use: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeComparison:
+    """Two models' metrics on one theme over the same coded reviews, and the verdict for B vs A."""
+
+    theme: str
+    a: dict[str, float | int]
+    b: dict[str, float | int]
+    verdict: str  # "better" | "worse" | "same"

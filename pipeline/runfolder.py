@@ -61,6 +61,7 @@ def run_context(codebook: Codebook, model: object, model_folder: Path | str, by:
             "kind": "trained model" if card else "keyword baseline",
             "error_rates_from": source,
             "error_rates": rates,
+            "thresholds": getattr(model, "thresholds", None),  # None for the keyword baseline
         },
         "tables": {"by": list(by)},
     }

@@ -1,10 +1,14 @@
 """The `train` and `evaluate` workflows: coding sheets + PDFs -> a versioned model folder / a report.
 
-Consumes one or more coding sheets, the PDF folder they refer to, and the config. `train_from_codes`
-produces a model folder (weights, vocabulary, card.json) and returns its card; `evaluate_model`
-produces per-theme precision, recall, F1, support and prevalence error for a model and for the
-keyword baseline on the same coded reviews. Raises `CodesError` for bad sheets, `InputError` for an
-unusable PDF folder or output folder, `ModelError` for an unusable model.
+Consumes one or more coding sheets (CSV or .xlsx), the PDF folder they refer to, and the config.
+`train_from_codes` merges the sheets (conflicting codes resolved by config `coding.conflict`),
+measures inter-coder agreement on reviews two coders coded, and produces a model folder (weights,
+vocabulary, card.json recording agreement, conflicts, how reviews were picked and the sha256 of every
+PDF trained on); it returns the card. `evaluate_model` produces per-theme precision, recall, F1,
+support and prevalence error for a model and for the keyword baseline on the audit-coded reviews only
+(`audit_set`: uncertainty picks and reviews the model was trained on are left out and counted).
+Raises `CodesError` for bad sheets, `InputError` for an unusable PDF folder or output folder or no
+audit reviews, `ModelError` for an unusable model.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -20,34 +25,26 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.agreement import coder_agreement
 from pipeline.batch import Progress, extract_sentences
 from pipeline.classify import ThemeModelLike, cues_sha256, load_theme_model
 from pipeline.codebook import load_codebook, load_cues
-from pipeline.codes import CodedReview, check_files_exist, read_codes
+from pipeline.codes import PICKED_RANDOM, PICKED_UNCERTAIN, CodedReview, MergedCodes, check_files_exist, is_audit, merge_codes, read_codes
 from pipeline.config import Config
 from pipeline.errors import CodesError, InputError
 from pipeline.features import scored
 from pipeline.keywords import KeywordModel
 from pipeline.model import ThemeModel, load_model, read_card
-from pipeline.records import ExtractFailure, Sentence
+from pipeline.records import Codebook, ExtractFailure, Sentence
 from pipeline.train import SentenceRecord, TrainDoc, TrainSettings, binary_metrics, feature_settings, train_model
 from pipeline.versions import library_versions
 
 Log = Callable[[str], None]
 
 
-def merge_sheets(sheets: Sequence[Sequence[CodedReview]]) -> list[CodedReview]:
-    """Combine several sheets; the same file coded again in a later sheet replaces the earlier codes
-    theme by theme (the newest code wins)."""
-    merged: dict[str, CodedReview] = {}
-    for sheet in sheets:
-        for r in sheet:
-            if r.file in merged:
-                old = merged[r.file]
-                merged[r.file] = CodedReview(r.file, {**old.codes, **r.codes}, r.row, r.source, r.coder, r.picked_by, {**old.meta, **r.meta})
-            else:
-                merged[r.file] = r
-    return [merged[k] for k in sorted(merged)]
+def merge_sheets(sheets: Sequence[Sequence[CodedReview]], policy: str = "newest") -> list[CodedReview]:
+    """Combine several sheets into one coded review per file (see `codes.merge_codes`)."""
+    return merge_codes(sheets, policy).reviews
 
 
 def read_sentence_record(path: Path) -> SentenceRecord:
@@ -69,9 +66,18 @@ def _file_sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@dataclass(frozen=True)
+class CodedText:
+    """A coded review with its scored sentences and the sha256 of its PDF."""
+
+    review: CodedReview
+    sentences: list[Sentence]
+    sha256: str
+
+
 def _coded_sentences(
     coded: Sequence[CodedReview], pdf_dir: Path, cfg: Config, jobs: int, progress: Progress | None, log: Log
-) -> tuple[list[tuple[CodedReview, list[Sentence]]], list[dict[str, str]]]:
+) -> tuple[list[CodedText], list[dict[str, str]]]:
     if not pdf_dir.is_dir():
         raise InputError(f"{pdf_dir}: not a folder")
     check_files_exist(list(coded), pdf_dir)
@@ -83,8 +89,32 @@ def _coded_sentences(
             failed.append({"file": r.file, "reason": result.reason})
             log(f"warning: {r.file} skipped: {result.reason}")
             continue
-        pairs.append((r, sentences))
+        pairs.append(CodedText(r, sentences, result.sha256))
     return pairs, failed
+
+
+def _describe_conflicts(merged: MergedCodes, log: Log) -> dict[str, Any]:
+    """Log and summarise the conflicts met while merging sheets (for the card)."""
+    if merged.conflicts:
+        dropped = sum(1 for c in merged.conflicts if c.kept is None)
+        action = "left uncoded" if merged.policy == "drop" else f"the {merged.policy} code kept"
+        log(f"{len(merged.conflicts)} review/theme code(s) differ between sheets ({action}; config coding.conflict: {merged.policy})")
+        for c in merged.conflicts[:10]:
+            where = "; ".join(f"{Path(src).name} row {row}{' (' + coder + ')' if coder else ''}: {code}" for src, row, coder, code in c.codes)
+            log(f"  {c.file} {c.theme}: {where}")
+        if len(merged.conflicts) > 10:
+            log(f"  ... and {len(merged.conflicts) - 10} more")
+    else:
+        dropped = 0
+    return {
+        "policy": merged.policy,
+        "count": len(merged.conflicts),
+        "dropped": dropped,
+        "examples": [
+            {"file": c.file, "theme": c.theme, "codes": [list(x) for x in c.codes], "kept": c.kept}
+            for c in merged.conflicts[:50]
+        ],
+    }
 
 
 def train_from_codes(
@@ -105,11 +135,23 @@ def train_from_codes(
     codebook = load_codebook(cfg.codebook)
     cues = load_cues(cfg.cues, codebook)
     sheets = [read_codes(p, codebook) for p in code_files]
-    coded = merge_sheets(sheets)
+    merged = merge_codes(sheets, cfg.coding.conflict)
+    conflicts = _describe_conflicts(merged, log)
+    agreement = coder_agreement(sheets, codebook.ids)
+    coded = [r for r in merged.reviews if r.codes]
+    uncoded = len(merged.reviews) - len(coded)
+    if uncoded:
+        log(f"{uncoded} review(s) on the sheets have no codes yet (all theme cells blank): not used")
+    audit_random = sum(1 for r in coded if r.picked_by.strip().lower() == PICKED_RANDOM)
+    if audit_random:
+        log(
+            f"note: {audit_random} review(s) were picked at random for the audit; a model trained on them cannot be "
+            "evaluated on them (`evaluate` and `models compare` leave out reviews a model was trained on)"
+        )
     pairs, failed = _coded_sentences(coded, pdf_dir, cfg, jobs, progress, log)
     if len(pairs) < 2:
         raise InputError("fewer than two coded reviews could be read; nothing to train on")
-    docs = [TrainDoc(r.file, tuple(scored(s)), r.codes) for r, s in pairs]
+    docs = [TrainDoc(p.review.file, tuple(scored(p.sentences)), p.review.codes) for p in pairs]
     record = read_sentence_record(sentence_record) if sentence_record else None
     base = None
     if base_model is not None:
@@ -134,6 +176,11 @@ def train_from_codes(
             "reviews": len(docs),
             "sentences": sum(len(d.sentences) for d in docs),
             "skipped": failed,
+            "uncoded_rows": uncoded,
+            "picked_by": dict(sorted(Counter(p.review.picked_by.strip().lower() or "unrecorded" for p in pairs).items())),
+            "review_sha256": sorted({p.sha256 for p in pairs}),
+            "conflicts": conflicts,
+            "agreement": agreement.as_json(),
             "per_theme": {
                 t: {
                     "positive": sum(1 for d in docs if d.codes.get(t) == 1),
@@ -156,6 +203,92 @@ class EvalRow:
     baseline: dict[str, float | int]
 
 
+@dataclass(frozen=True)
+class AuditSet:
+    """The coded reviews a model may honestly be measured on, and what was left out and why.
+
+    Only audit rows count (picked_by random, all or empty: sheets without the column are audit
+    sheets); rows picked for uncertainty are a biased sample and are left out (`excluded_picked`
+    counts them by picked_by), as are reviews the model(s) were trained on (`excluded_trained`,
+    recognised by the PDF's sha256 recorded in the model card) and rows with no codes.
+    """
+
+    texts: list[CodedText]
+    excluded_picked: dict[str, int]
+    excluded_trained: int
+    uncoded: int
+    skipped: list[dict[str, str]]
+
+    def describe(self) -> str:
+        """One line for the console and the record: what the figures rest on."""
+        parts = [f"evaluated on {len(self.texts)} audit-coded review(s)"]
+        uncertain = self.excluded_picked.get(PICKED_UNCERTAIN, 0)
+        parts.append(f"{uncertain} uncertainty-picked review(s) excluded")
+        for picked, n in sorted(self.excluded_picked.items()):
+            if picked != PICKED_UNCERTAIN:
+                parts.append(f"{n} review(s) picked by '{picked}' excluded")
+        if self.excluded_trained:
+            parts.append(f"{self.excluded_trained} review(s) the model was trained on excluded")
+        if self.uncoded:
+            parts.append(f"{self.uncoded} uncoded row(s) ignored")
+        return "; ".join(parts)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "basis": self.describe(),
+            "audit_reviews": len(self.texts),
+            "excluded_picked": self.excluded_picked,
+            "excluded_trained": self.excluded_trained,
+            "uncoded_rows": self.uncoded,
+        }
+
+
+def trained_sha256(model: object) -> set[str]:
+    """The sha256 of every PDF a model was trained on, as recorded in its card (empty if unknown)."""
+    card = getattr(model, "card", None) or {}
+    return set((card.get("training_data") or {}).get("review_sha256") or [])
+
+
+def audit_set(
+    code_files: Sequence[Path],
+    pdf_dir: Path,
+    cfg: Config,
+    codebook: Codebook,
+    trained: frozenset[str] | set[str] = frozenset(),
+    jobs: int = 1,
+    progress: Progress | None = None,
+    log: Log = lambda _m: None,
+) -> AuditSet:
+    """Read the sheets, keep the audit rows, merge them and extract their reviews."""
+    sheets = [read_codes(p, codebook, require_all_themes=False) for p in code_files]
+    audit_files = {r.file for sheet in sheets for r in sheet if is_audit(r) and r.codes}
+    excluded: dict[str, set[str]] = {}
+    for sheet in sheets:
+        for r in sheet:
+            if not is_audit(r) and r.codes and r.file not in audit_files:
+                excluded.setdefault(r.picked_by.strip().lower(), set()).add(r.file)
+    merged = merge_codes([[r for r in sheet if is_audit(r)] for sheet in sheets], cfg.coding.conflict).reviews
+    coded = [r for r in merged if r.codes]
+    texts, failed = _coded_sentences(coded, pdf_dir, cfg, jobs, progress, log)
+    kept = [t for t in texts if t.sha256 not in trained]
+    return AuditSet(
+        kept,
+        {k: len(v) for k, v in sorted(excluded.items())},
+        len(texts) - len(kept),
+        len(merged) - len(coded),
+        failed,
+    )
+
+
+def theme_metrics(texts: Sequence[CodedText], flags: Sequence[dict[str, int]], theme: str) -> dict[str, float | int] | None:
+    """Binary metrics of `flags` (one dict per text) against the codes for one theme; None if nobody coded it."""
+    idx = [i for i, t in enumerate(texts) if theme in t.review.codes]
+    if not idx:
+        return None
+    truth = np.array([texts[i].review.codes[theme] for i in idx])
+    return binary_metrics(np.array([flags[i][theme] for i in idx]), truth)
+
+
 def evaluate_model(
     code_files: Sequence[Path],
     pdf_dir: Path,
@@ -165,33 +298,30 @@ def evaluate_model(
     progress: Progress | None = None,
     log: Log = lambda _m: None,
 ) -> tuple[list[EvalRow], dict[str, Any]]:
-    """Per-theme metrics of the model and the keyword baseline on coded reviews."""
+    """Per-theme metrics of the model and the keyword baseline on the audit-coded reviews."""
     codebook = load_codebook(cfg.codebook)
     model: ThemeModelLike = load_theme_model(cfg, codebook, model_dir)
     baseline = KeywordModel(codebook)
-    coded = merge_sheets([read_codes(p, codebook, require_all_themes=False) for p in code_files])
-    pairs, failed = _coded_sentences(coded, pdf_dir, cfg, jobs, progress, log)
-    preds = [(r, model.predict(r.file, s), baseline.predict(r.file, s)) for r, s in pairs]
+    audit = audit_set(code_files, pdf_dir, cfg, codebook, trained_sha256(model), jobs, progress, log)
+    if not audit.texts:
+        raise InputError(f"no audit-coded reviews to evaluate on ({audit.describe()}); code a random sample: "
+                         "`review-themes code-sheet RUN_DIR --pick random`")
+    model_flags = [model.predict(t.review.file, t.sentences).flags for t in audit.texts]
+    base_flags = [baseline.predict(t.review.file, t.sentences).flags for t in audit.texts]
     rows = []
     for theme in codebook.ids:
-        coded_here = [(r, p, b) for r, p, b in preds if theme in r.codes]
-        if not coded_here:
-            continue
-        truth = np.array([r.codes[theme] for r, _, _ in coded_here])
-        rows.append(
-            EvalRow(
-                theme,
-                binary_metrics(np.array([p.flags[theme] for _, p, _ in coded_here]), truth),
-                binary_metrics(np.array([b.flags[theme] for _, _, b in coded_here]), truth),
-            )
-        )
+        m = theme_metrics(audit.texts, model_flags, theme)
+        b = theme_metrics(audit.texts, base_flags, theme)
+        if m is not None and b is not None:
+            rows.append(EvalRow(theme, m, b))
     summary = {
         "model_id": model.model_id,
-        "reviews": len(pairs),
-        "skipped": failed,
+        "reviews": len(audit.texts),
+        **audit.as_json(),
+        "skipped": audit.skipped,
         "macro_f1": round(float(np.mean([r.model["f1"] for r in rows])), 4) if rows else None,
         "baseline_macro_f1": round(float(np.mean([r.baseline["f1"] for r in rows])), 4) if rows else None,
-        "coding_sheets": [str(p) for p in code_files],
+        "coding_sheets": {str(p): _file_sha(p) for p in code_files},
         "versions": library_versions(),
     }
     return rows, summary

@@ -36,3 +36,18 @@ def shared_dir(sub: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} not available")
     return path
+
+
+@pytest.fixture(scope="session")
+def coding_pdfs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict[str, int]]]:
+    """Sixteen rendered reviews for the coding loop and their true codes (file -> theme -> 0/1, all 16 themes)."""
+    from pipeline.codebook import load_codebook
+    from tests.fixtures.coding_reviews import reviews
+
+    ids = load_codebook(ROOT / "corpus" / "codebook.csv").ids
+    folder = tmp_path_factory.mktemp("coding_pdfs")
+    truth: dict[str, dict[str, int]] = {}
+    for name, (items, codes) in reviews().items():
+        render_pdf(items, folder / f"{name}.pdf")
+        truth[f"{name}.pdf"] = {t: codes.get(t, 0) for t in ids}
+    return folder, truth

@@ -116,3 +116,25 @@ def test_export_usage_errors(tmp_path: Path):
     r = runner.invoke(app, ["export", str(tmp_path)])
     assert r.exit_code == 1
     assert "no run.json here" in r.output
+
+def test_code_sheet_after_a_keyword_run_falls_back_to_half(skeleton_pdfs: Path, tmp_path: Path):
+    r = runner.invoke(app, ["run", str(skeleton_pdfs), "--out", str(tmp_path / "out"), "-q", "--model", "keywords"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["code-sheet", str(tmp_path / "out"), "--out", str(tmp_path / "sheet.csv"), "--pick", "all"])
+    assert r.exit_code == 0, r.output
+    assert "keyword baseline" in r.output and "0.5" in r.output
+    assert "3 review(s) written" in r.output
+    with (tmp_path / "sheet.csv").open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["file"] for r in rows] == ["child-a.pdf", "child-b.pdf", "child-c.pdf"]
+    assert rows[0]["suggested_domestic_abuse"] == "1" and rows[0]["domestic_abuse"] == ""
+
+
+def test_code_sheet_needs_a_run_folder(tmp_path: Path):
+    r = runner.invoke(app, ["code-sheet", str(tmp_path), "--out", str(tmp_path / "s.xlsx")])
+    assert r.exit_code == 1 and "not a run folder" in r.output
+
+
+def test_models_list_of_an_empty_folder(tmp_path: Path):
+    r = runner.invoke(app, ["models", "list", str(tmp_path)])
+    assert r.exit_code == 0 and "no model folders" in r.output

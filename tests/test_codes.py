@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.codebook import load_codebook
-from pipeline.codes import check_files_exist, read_codes
+from pipeline.codes import check_files_exist, coded_time, is_audit, merge_codes, read_codes
 from pipeline.errors import CodesError
 from pipeline.records import Codebook, Theme
 
@@ -107,3 +107,42 @@ def test_project_codebook_new_theme_is_data(tmp_path):
     cb = load_codebook(cb_path)
     rows = read_codes(_sheet(tmp_path, "file,neglect,poverty\na.pdf,1,1\n"), cb)
     assert rows[0].codes == {"neglect": 1, "poverty": 1}
+
+
+# --- merging several sheets, and audit rows -------------------------------------------------------
+
+def _three_sheets(tmp_path, dated: bool = False):
+    a = _sheet(tmp_path, "file,neglect,domestic_abuse,coder,coded_at\nx.pdf,1,0,ann,%s\ny.pdf,1,,ann,\n" % ("2026-03-01" if dated else ""), name="a.csv")
+    b = _sheet(tmp_path, "file,neglect,domestic_abuse,coder,coded_at\nx.pdf,0,0,bob,%s\n" % ("2026-01-01" if dated else ""), name="b.csv")
+    return [read_codes(a, CB), read_codes(b, CB)]
+
+
+@pytest.mark.parametrize("policy, kept", [("newest", 0), ("oldest", 1), ("drop", None)])
+def test_merge_policies_by_sheet_order(tmp_path, policy, kept):
+    merged = merge_codes(_three_sheets(tmp_path), policy)
+    x = next(r for r in merged.reviews if r.file == "x.pdf")
+    assert x.codes.get("neglect") == kept
+    assert x.codes["domestic_abuse"] == 0  # both agree: never a conflict
+    (conflict,) = merged.conflicts
+    assert conflict.theme == "neglect" and conflict.kept == kept
+    assert [c[2:] for c in conflict.codes] == [("ann", 1), ("bob", 0)]
+    assert next(r for r in merged.reviews if r.file == "y.pdf").codes == {"neglect": 1}
+
+
+def test_newest_goes_by_coded_at_when_every_row_has_one(tmp_path):
+    # ann coded in March (first sheet), bob in January (second sheet): ann's code is the newest.
+    merged = merge_codes(_three_sheets(tmp_path, dated=True), "newest")
+    assert next(r for r in merged.reviews if r.file == "x.pdf").codes["neglect"] == 1
+
+
+def test_coded_at_formats(tmp_path):
+    p = _sheet(tmp_path, "file,neglect,domestic_abuse,coded_at\na.pdf,1,0,2026-11-20\nb.pdf,1,0,20/11/2026\nc.pdf,1,0,2026-11-20 14:05:00\nd.pdf,1,0,soon\n")
+    times = [coded_time(r) for r in read_codes(p, CB)]
+    assert times[0] == times[1] and times[2].hour == 14 and times[3] is None
+
+
+def test_audit_rows_are_random_all_or_unrecorded(tmp_path):
+    p = _sheet(tmp_path, "file,neglect,domestic_abuse,picked_by\na.pdf,1,0,random\nb.pdf,1,0,uncertain\nc.pdf,1,0,\nd.pdf,1,0,all\n")
+    assert [is_audit(r) for r in read_codes(p, CB)] == [True, False, True, True]
+    q = _sheet(tmp_path, "file,neglect,domestic_abuse\na.pdf,1,0\n", name="old.csv")
+    assert is_audit(read_codes(q, CB)[0])

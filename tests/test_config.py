@@ -46,3 +46,14 @@ def test_not_yaml_mapping(tmp_path: Path):
 def test_missing_file(tmp_path: Path):
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_coding_conflict_policy(tmp_path):
+    assert load_config(None).coding.conflict == "newest"
+    good = tmp_path / "good.yaml"
+    good.write_text("coding:\n  conflict: drop\n")
+    assert load_config(good).coding.conflict == "drop"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("coding:\n  conflict: loudest\n")
+    with pytest.raises(ConfigError, match="coding.conflict"):
+        load_config(bad)

@@ -37,13 +37,14 @@ def test_run_context_copies_the_cards_error_rates():
         "kind": "trained model",
         "error_rates_from": "cross-validation on training reviews",
         "error_rates": {"neglect": {"sensitivity": 0.85, "specificity": 0.95, "support": 30, "negatives": 70, "reliable": True}},
+        "thresholds": None,  # the fake model in this test has none; a ThemeModel's are copied
     }
     assert ctx["tables"] == {"by": ["year"]}
 
 
 def test_run_context_of_the_keyword_baseline():
     ctx = run_context(CB, KeywordModel(CB), Path("/somewhere/keywords"))
-    assert ctx["model"] == {"id": "keyword-baseline", "folder": "keywords", "kind": "keyword baseline", "error_rates_from": "", "error_rates": {}}
+    assert ctx["model"] == {"id": "keyword-baseline", "folder": "keywords", "kind": "keyword baseline", "error_rates_from": "", "error_rates": {}, "thresholds": None}
 
 
 def test_read_run_back(tmp_path: Path):
