@@ -163,11 +163,11 @@ AGENCIES: tuple[str, ...] = (
 PREFIX: dict[str, dict[str, tuple[str, ...]]] = {
     "a": {
         "analysis": (
-            "The review found that ", "In this case, ", "Here, ", "For {child}, ", "Looking back, ",
-            "Practitioners at the learning event recognised that ", "It was clear to the reviewer that ",
-            "On the evidence of the agency chronologies, ", "As {child}'s story shows, ",
-            "Across the agencies involved with {child}, ", "In the reviewer's view, ",
-            "What stands out from the records is that ", "Put simply, ", "With hindsight, ",
+            "In {child}'s case, ", "For {child}, ", "As {child}'s story shows, ", "Across the agencies involved with {child}, ",
+            "In the work with {mother}, ", "As the learning event in {month} {year} heard, ", "In {area}, ",
+            "Practitioners who knew {child} recognised that ", "The {agency} chronology shows that ",
+            "In the reviewer's view, ", "The review found that ", "Practitioners who worked with {mother} told the review that ",
+            "What stands out from {child}'s records is that ", "With hindsight, ",
         ),
         "statement": (
             "The review found that ", "The records show that ", "It is clear from the chronology that ",
@@ -178,14 +178,20 @@ PREFIX: dict[str, dict[str, tuple[str, ...]]] = {
             "More widely, ", "Beyond this case, ",
         ),
         "good_practice": ("In {month} {year}, ", "On more than one occasion, ", "Early on, ", "Throughout, "),
+        "background": (
+            "{mother} told the reviewer that ", "The family explained that ", "According to {father}, ",
+            "The reviewer understands that ", "As the family describe it, ",
+        ),
+        "chronology": ("In {month} {year}, ", "During {month} {year}, ", "On {date}, ", "Later, in {month} {year}, "),
+        "recommendation": ("It is recommended that ", "To address the learning about {child}, ", "In response to this review, "),
     },
     "b": {
         "analysis": (
-            "The panel concluded that ", "The lead reviewer considers that ", "In relation to {child}, ",
-            "With regard to this family, ", "It is apparent that ", "The agency reports show that ",
-            "Set against the chronology, ", "On reflection, ", "In the view of the panel, ",
-            "The case group accepted that ", "Taken as a whole, ", "It should be noted that ",
-            "From the records examined, ", "Crucially, ",
+            "In relation to {child}, ", "With regard to {child}'s family, ", "The {agency} report shows that ",
+            "Set against the events of {month} {year}, ", "The panel concluded that ", "In {child}'s circumstances, ",
+            "The practitioners' event in {month} {year} heard that ", "The case group accepted that ", "Where {mother} was concerned, ",
+            "Taken as a whole, ", "It is apparent from the {agency} records that ", "Agencies in {area} told the panel that ",
+            "On reflection, ", "For this family, ",
         ),
         "statement": (
             "The panel was told that ", "It was established that ", "Agency records indicate that ",
@@ -197,6 +203,12 @@ PREFIX: dict[str, dict[str, tuple[str, ...]]] = {
             "In general, ", "As a matter of wider learning, ",
         ),
         "good_practice": ("{month} {year}: ", "Notably, ", "At the outset, ", "Consistently, "),
+        "background": (
+            "{mother} informed the panel that ", "Family members report that ", "It is understood that ",
+            "According to the agency reports, ", "Relatives say that ",
+        ),
+        "chronology": ("{date}: ", "{month} {year} - ", "On {date} ", "By {month} {year}, "),
+        "recommendation": ("The panel recommends that ", "In the light of {child}'s case, ", "Recommendation: "),
     },
 }
 SUFFIX: dict[str, dict[str, tuple[str, ...]]] = {
@@ -208,6 +220,7 @@ SUFFIX: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "statement": (" (see paragraph {para})", ", as noted at paragraph {para}"),
         "good_practice": (", for example in {month} {year}", " (see paragraph {para})"),
+        "background": (", according to the family", ", as {mother} described it to the reviewer"),
         "recommendation": (
             " by {deadline}", ", and report progress to the safeguarding partners within six months",
             ", with an update to the case review group by {deadline}", " (lead: {agency}; by {deadline})",
@@ -222,6 +235,7 @@ SUFFIX: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "statement": (" (paragraph {para} refers)", " - see {month} {year} in the chronology"),
         "good_practice": (" ({agency}, {month} {year})", ", a point noted in {month} {year}"),
+        "background": (", as relatives told the panel", " (source: {agency} records)"),
         "recommendation": (
             ", to be completed by {deadline}", "; progress to be reported to the Board by {deadline}",
             " (target date: {deadline})", " (responsible agency: {agency})",

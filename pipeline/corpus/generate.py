@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from pipeline.corpus import frames
-from pipeline.corpus.banks import NEGATIVE_KINDS, POSITIVE_KINDS, Bank, Entry, expand
+from pipeline.corpus.banks import NEGATIVE_KINDS, POSITIVE_KINDS, Bank, Entry, capitalise_first, expand
 from pipeline.corpus.themes import (
     band_allows,
     close_implications,
@@ -47,7 +47,7 @@ PUBLISHED: dict[str, tuple[int, int]] = {
     "briefing": (2019, 2026), "thematic": (2020, 2026),
 }
 WORDS: dict[str, tuple[int, int]] = {
-    "lcspr": (2300, 4700), "scr_overview": (2600, 4800), "scr_summary": (1300, 2200), "cpr": (2000, 3600),
+    "lcspr": (2450, 4700), "scr_overview": (2600, 4800), "scr_summary": (1300, 2200), "cpr": (2300, 3700),
     "briefing": (600, 1100), "thematic": (2800, 4800),
 }
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -460,6 +460,13 @@ not nothing decisions assessments learning front-line time workloads services ch
 key contact contacts management case cases other such much more less little few what how where who whether
 research national practice professional practitioner agency multi-agency plans planning communication
 opportunities opportunity there's""".split())
+_PROPER = frozenset("""Working Ofsted Munro Mr Ms Mrs Dr Child Baby Young Mother Father Mum Dad Sibling Welsh English
+British Wales England Christmas Easter January February March April May June July August September October November
+December Monday Tuesday Wednesday Thursday Friday Saturday Sunday Panel Partnership Board Local Serious Rapid
+Operation Section Children's Child's Sure Flying Family Healthy Signs ICON Makaton Lithuania Ghana Bangladesh
+Portugal Polish Urdu Arabic Punjabi Somali Romanian Islam Muslim Christian Hindu Sikh Jewish Eid Diwali God
+Level Year Key National Department Crown Care Education Mental Social Adult Youth Early Common Team Home Royal
+Army Navy Universal Credit Parliament Government Secretary Prime Minister Court Judge I""".split())
 AGENCY_NAMES: tuple[str, ...] = ("Health visiting", "GP practice", "Midwifery", "Police", "School", "Hospital trust",
                                  "Ambulance service", "Housing", "School nursing", "Integrated Care Board",
                                  "Dental service", "Education")
@@ -477,7 +484,7 @@ def _lower_start(text: str, names: Sequence[str]) -> str | None:
         return text
     if len(first) > 1 and (first.isupper() or any(c.isupper() for c in first[1:])):
         return text
-    if first.lower() in _SAFE_LOWER:
+    if first.lower() in _SAFE_LOWER or (first[:1].isupper() and first not in _PROPER):
         return text[0].lower() + text[1:]
     return None
 
@@ -513,7 +520,7 @@ class _Picker:
 
 
 def _theme_items(rng: random.Random, bank: Bank, case: _Case, picker: _Picker, sections: set[str],
-                 short: bool, theme_ids: Sequence[str]) -> list[_Item]:
+                 short: bool, theme_ids: Sequence[str], elsewhere: frozenset[str] = frozenset()) -> list[_Item]:
     """The theme sentences of one child: 2-6 positive ones per present theme (present and missed),
     hard negatives for several absent themes, generic and recommendation mentions of present ones.
     May add themes to `case.present` through entries' `also`."""
@@ -559,9 +566,13 @@ def _theme_items(rng: random.Random, bank: Bank, case: _Case, picker: _Picker, s
             break
         for theme in missing:
             positive(theme, 1 if short else rng.randint(1, 2))
+    # A theme no entry can express for this child (none fits the age) is not present after all.
+    expressed = {i.theme for i in items if i.kind in POSITIVE_KINDS}
+    expressed |= {a for i in items if i.kind in POSITIVE_KINDS for a in i.entry.also}
+    case.present &= expressed
 
     # Hard negatives for absent themes.
-    absent = [t for t in theme_ids if t not in case.present and t in bank.themes]
+    absent = [t for t in theme_ids if t not in case.present and t not in elsewhere and t in bank.themes]
     rng.shuffle(absent)
     n_absent = min(len(absent), rng.randint(2, 4) if short else rng.randint(4, 8))
     kinds_used: set[str] = set()
@@ -660,8 +671,9 @@ class _Writer:
     def _frame(self, text: str, category: str, case: _Case, when: date) -> str:
         """Wrap `text` in one of the bank's variation frames for `category` (or leave it alone)."""
         bank = self.bank.name
-        rates = {"analysis": (0.45, 0.3), "statement": (0.22, 0.08), "generic": (0.45, 0.0),
-                 "good_practice": (0.3, 0.3), "recommendation": (0.0, 0.55)}
+        rates = {"analysis": (0.55, 0.37), "statement": (0.3, 0.12), "generic": (0.6, 0.0),
+                 "good_practice": (0.45, 0.35), "recommendation": (0.35, 0.6), "background": (0.35, 0.15),
+                 "chronology": (0.7, 0.0)}
         p_pre, p_suf = rates.get(category, (0.0, 0.0))
         roll = self.rng.random()
         extra = {"para": f"{self.rng.randint(3, 7)}.{self.rng.randint(1, 24)}",
@@ -670,14 +682,19 @@ class _Writer:
         def fill(frame: str) -> str:
             for k, v in extra.items():
                 frame = frame.replace("{" + k + "}", v)
-            return expand(frame, self.rng, {**case.values, **_date_values(when)}, sentence=False)
+            core = expand(frame, self.rng, {**case.values, **_date_values(when)}, sentence=False)
+            lead = frame[: len(frame) - len(frame.lstrip())]
+            trail = frame[len(frame.rstrip()):]
+            return lead + core + trail
 
+        names = [case.values[k] for k in ("child", "mother", "father", "partner", "sibling", "school", "area")]
         if roll < p_pre and category in frames.PREFIX[bank]:
-            names = [case.values[k] for k in ("child", "mother", "father", "partner", "sibling", "school", "area")]
             rest = _lower_start(text, names)
-            if rest is not None:
-                return fill(self.rng.choice(frames.PREFIX[bank][category])) + rest
-        elif roll < p_pre + p_suf and category in frames.SUFFIX[bank]:
+            lead = fill(self.rng.choice(frames.PREFIX[bank][category]))
+            if rest is not None and not any(n and n in lead and text.startswith(n) for n in names):
+                return capitalise_first(lead) + rest
+            roll = p_pre  # could not lead in: try a suffix instead
+        if roll < p_pre + p_suf and category in frames.SUFFIX[bank]:
             if text.endswith(".") and not text.endswith("..") and len(text.split()) < 40 and text[-2] not in "')\"":
                 return text[:-1] + fill(self.rng.choice(frames.SUFFIX[bank][category])) + "."
         return text
@@ -698,7 +715,10 @@ class _Writer:
         else:
             part = item.entry.template.split("/")[1:3]
             category = {"narrative/analysis": "analysis", "good_practice/sentences": "good_practice",
-                        "recommendations/sentences": "recommendation"}.get("/".join(part), "")
+                        "recommendations/sentences": "recommendation", "narrative/background": "background",
+                        "narrative/chronology": "chronology"}.get("/".join(part), "")
+            if category == "chronology" and (re.search(r"\{(date|month|year)\}", item.entry.text) or item.when is None):
+                category = ""
         if category:
             text = self._frame(text, category, case, when)
         self.units.append(("theme" if item.theme else "neutral", item.entry.template, text))
@@ -716,8 +736,9 @@ class _Writer:
         for item in items:
             text, recs = self.render(item)
             self.records.extend(recs)
-            analysis = not item.theme and "/narrative/analysis/" in item.entry.template
-            if (joinable and analysis and self.rng.random() < 0.3 and parts[-1].endswith(".")
+            analysis = not item.theme and ("/narrative/analysis/" in item.entry.template
+                                           or "/narrative/background/" in item.entry.template)
+            if (joinable and analysis and self.rng.random() < 0.35 and parts[-1].endswith(".")
                     and len(parts[-1].split()) + len(text.split()) < 45):
                 rest = _lower_start(text, [item.case.values.get("child", "")]) or text
                 joined = parts[-1][:-1] + self.rng.choice(frames.JOIN[self.bank.name]) + rest
@@ -1075,8 +1096,9 @@ def _recommendations(w: _Writer, case: _Case, items: list[_Item], n_neutral: int
         text, recs = w.render(item)
         w.records.extend(recs)
         if style == "numbered":
-            text = re.sub(r"^Recommendation \d+:\s*", "", text)
-            w.text(f"Recommendation {n}: {text}", "recommendations", number=False, unit=None)
+            if not re.match(r"^Recommendation \d+", text):
+                text = f"Recommendation {n}: {text}"
+            w.text(text, "recommendations", number=False, unit=None)
         elif style == "bullets":
             w.text(text, "recommendations", bullet=True, unit=None)
         else:
@@ -1086,16 +1108,19 @@ def _recommendations(w: _Writer, case: _Case, items: list[_Item], n_neutral: int
 def _glossary(w: _Writer, case: _Case, n: int) -> None:
     w.h1(w.heading_text("glossary", case), "glossary", numbered=w.rng.random() < 0.5)
     entries = w.picker.pick_many(w.structure("glossary", "entries"), n)
-    texts = sorted(expand(e.text, w.rng, {**case.values, **_date_values(case.end)}, sentence=False) for e in entries)
+    texts = sorted((expand(e.text, w.rng, {**case.values, **_date_values(case.end)}, sentence=False), e.template)
+                   for e in entries)
+    for t, template in texts:
+        w.units.append(("glossary", template, t))
     if w.rng.random() < 0.35:
         rows: list[tuple[str, ...]] = [("Term", "Meaning")]
-        for t in texts:
+        for t, _ in texts:
             term, _, definition = t.partition(":")
             rows.append((term.strip(), definition.strip()))
         w.table(rows, "glossary")
     else:
-        for t in texts:
-            w.text(t, "glossary", number=False, unit="glossary")
+        for t, _ in texts:
+            w.text(t, "glossary", number=False, unit=None)
 
 
 def _good_practice(w: _Writer, case: _Case, n: int, bullets: bool) -> None:
@@ -1278,13 +1303,19 @@ def _thematic(w: _Writer, rng: random.Random, bank: Bank, kind: str, cases: list
     sections = {"background", "chronology", "findings", "recommendations", "terms_of_reference", "introduction"}
     all_items: list[_Item] = []
     per_case: list[list[_Item]] = []
+    others = frozenset().union(*(c.present for c in cases))
     for case in cases:
-        items = _theme_items(rng, bank, case, w.picker, sections, True, theme_ids)
+        items = _theme_items(rng, bank, case, w.picker, sections, True, theme_ids, elsewhere=others)
         for item in items:
             if item.section == "introduction":
                 item.section = "findings"
         per_case.append(items)
         all_items += items
+    # A theme absent for one child but present for another is present in the review: no negation of it.
+    union = set().union(*(c.present for c in cases))
+    drop = {id(i) for i in all_items if i.theme in union and i.kind in ("negated", "ruled_out", "other_subject", "hypothetical")}
+    all_items = [i for i in all_items if id(i) not in drop]
+    per_case = [[i for i in items if id(i) not in drop] for items in per_case]
     counts = _fill_counts(rng, target, _section_words(all_items) + 600,
                           {"background": 0.18, "chronology": 0.4, "findings": 0.3, "recommendations": 0.06,
                            "good_practice": 0.06})

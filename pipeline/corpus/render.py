@@ -25,6 +25,8 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -45,9 +47,19 @@ from pipeline.errors import CorpusError
 
 Item = tuple[str, str]
 
+def _register_vera() -> None:
+    """Bitstream Vera (shipped with reportlab): a sans face with a real bullet glyph that text
+    extraction maps back to U+2022 (the standard Type 1 fonts encode the bullet ambiguously)."""
+    if "Vera" not in pdfmetrics.getRegisteredFontNames():
+        for name, file in (("Vera", "Vera.ttf"), ("Vera-Bold", "VeraBd.ttf"), ("Vera-Italic", "VeraIt.ttf")):
+            pdfmetrics.registerFont(TTFont(name, file))
+
+
+_register_vera()
+
 FONTS: dict[str, tuple[str, str, str]] = {  # regular, bold, italic
     "helvetica": ("Helvetica", "Helvetica-Bold", "Helvetica-Oblique"),
-    "arial-like": ("Helvetica", "Helvetica-Bold", "Helvetica-Oblique"),
+    "arial-like": ("Vera", "Vera-Bold", "Vera-Italic"),
     "times": ("Times-Roman", "Times-Bold", "Times-Italic"),
     "courier": ("Courier", "Courier-Bold", "Courier-Oblique"),
 }
@@ -95,7 +107,7 @@ class _Styles:
         self.body = ParagraphStyle("body", fontName=regular, fontSize=size, leading=size * 1.32, spaceAfter=size * 0.6,
                                    alignment=align)
         self.bullet = ParagraphStyle("bullet", parent=self.body, leftIndent=size * 1.6, bulletIndent=size * 0.4,
-                                     spaceAfter=size * 0.3)
+                                     spaceAfter=size * 0.3, bulletFontName="Vera", bulletFontSize=size)
         self.h1 = ParagraphStyle("h1", fontName=bold, fontSize=size + 3, leading=(size + 3) * 1.25,
                                  spaceBefore=size * 1.1, spaceAfter=size * 0.6, textColor=colour, keepWithNext=1)
         self.h2 = ParagraphStyle("h2", fontName=bold if lay.get("font") != "times" else italic, fontSize=size + 1,

@@ -40,7 +40,8 @@ def _shares(doc_units: dict[str, list[tuple[str, str]]]) -> dict[str, Any]:
     for doc, units in doc_units.items():
         for template, text in units:
             text_docs[text].add(doc)
-            tpl_docs[template].add(doc)
+            for part in template.split("+"):  # two statements joined into one sentence
+                tpl_docs[part].add(doc)
             occurrences += 1
     repeated_occ = sum(1 for units in doc_units.values() for _, text in units if len(text_docs[text]) > 1)
     return {
@@ -82,8 +83,7 @@ def corpus_stats(corpus_dir: Path, banks_root: Path, codebook_path: Path | None 
     tpl_bank: dict[str, set[str]] = defaultdict(set)
     for r in reviews:
         for c, t, _ in r.units:
-            if c != "glossary":
-                tpl_bank[r.bank].add(t)
+            tpl_bank[r.bank].update(t.split("+"))
     text_bank: dict[str, set[str]] = defaultdict(set)
     for r in reviews:
         for c, _, x in r.units:
