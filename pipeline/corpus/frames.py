@@ -165,7 +165,7 @@ PREFIX: dict[str, dict[str, tuple[str, ...]]] = {
         "analysis": (
             "In {child}'s case, ", "For {child}, ", "As {child}'s story shows, ", "Across the agencies involved with {child}, ",
             "In the work with {mother}, ", "As the learning event in {month} {year} heard, ", "In {area}, ",
-            "Practitioners who knew {child} recognised that ", "The {agency} chronology shows that ",
+            "Practitioners who knew {child} recognised that ", "Agencies in {area} told the review that ",
             "In the reviewer's view, ", "The review found that ", "Practitioners who worked with {mother} told the review that ",
             "What stands out from {child}'s records is that ", "With hindsight, ",
         ),
@@ -187,10 +187,10 @@ PREFIX: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "b": {
         "analysis": (
-            "In relation to {child}, ", "With regard to {child}'s family, ", "The {agency} report shows that ",
+            "In relation to {child}, ", "With regard to {child}'s family, ", "The case group for {child} heard that ",
             "Set against the events of {month} {year}, ", "The panel concluded that ", "In {child}'s circumstances, ",
             "The practitioners' event in {month} {year} heard that ", "The case group accepted that ", "Where {mother} was concerned, ",
-            "Taken as a whole, ", "It is apparent from the {agency} records that ", "Agencies in {area} told the panel that ",
+            "Taken as a whole, ", "It is apparent from the records for {child} that ", "Agencies in {area} told the panel that ",
             "On reflection, ", "For this family, ",
         ),
         "statement": (
@@ -223,7 +223,7 @@ SUFFIX: dict[str, dict[str, tuple[str, ...]]] = {
         "background": (", according to the family", ", as {mother} described it to the reviewer"),
         "recommendation": (
             " by {deadline}", ", and report progress to the safeguarding partners within six months",
-            ", with an update to the case review group by {deadline}", " (lead: {agency}; by {deadline})",
+            ", with an update to the case review group by {deadline}", " (timescale: {deadline})",
             ", and this should be in place by {deadline}",
         ),
     },
@@ -238,7 +238,7 @@ SUFFIX: dict[str, dict[str, tuple[str, ...]]] = {
         "background": (", as relatives told the panel", " (source: {agency} records)"),
         "recommendation": (
             ", to be completed by {deadline}", "; progress to be reported to the Board by {deadline}",
-            " (target date: {deadline})", " (responsible agency: {agency})",
+            " (target date: {deadline})", "; implementation to be reviewed in {deadline}",
             "; the Board will monitor implementation",
         ),
     },

@@ -79,7 +79,8 @@ _ERA_PATTERNS: dict[str, re.Pattern[str]] = {
                       r"Individual Management Review|Regulation 5|\bPCT\b|Ofsted and the Department|"
                       r"Working Together \((2006|2010|2013|2015)\)"),
     "wales": re.compile(r"\bWales\b|\bWelsh\b|Child Practice Review|Regional Safeguarding|Diolch|Flying Start|"
-                        r"health board|section 76|Well-being \(Wales\)"),
+                        r"health board|section 76|Well-being \(Wales\)|Llangrannog|\bUrdd\b|Eisteddfod|Cylch Meithrin|"
+                        r"chapel choir|Information, Advice and Assistance|care and support plan"),
     "modern": re.compile(r"\bPartnership\b|safeguarding partners|[Rr]apid [Rr]eview|national Panel|"
                          r"Child Safeguarding Practice Review Panel|Local Child Safeguarding Practice Review|"
                          r"\bLCSPRs?\b|[Ii]ntegrated [Cc]are [Bb]oard|\bICB\b|Working Together \((2018|2023)\)|"
@@ -128,7 +129,7 @@ _TODDLER_WORDS = re.compile(
     r"toy tractor|birthday|nasal flu|dental check|dentist|ASQ|developmental check|sand tray|funded childcare|"
     r"nursery place|teaching \{child\}|to read|taught", re.I)
 _YOUNG_WORDS = re.compile(
-    r"new birth|newborn|\bbaby\b|weaning|nursery|crèche|creche|Flying Start|Cylch Meithrin|childminder|"
+    r"midwi|antenatal|booking|28-week|36-week|\bscan\b|primary immunisations|new birth|newborn|\bbaby\b|weaning|nursery|crèche|creche|Flying Start|Cylch Meithrin|childminder|"
     r"toddler|potty|rhyme time|stay and play|baby massage|red book|Personal Child Health Record|"
     r"growth plotted|weighed|Apgar|was born|born at|gave birth|maternity|postnatal|six-week|eight-week|"
     r"one-year|nine-month|two-year|2-year|two-and-a-half|ASQ|preschool|pre-school|developmental check|"
@@ -173,18 +174,42 @@ def neutral_bands(text: str) -> frozenset[str]:
 _ALT_GROUP = re.compile(r"\[([^\[\]]*)\]")
 
 
+# School stages imply an age: (pattern, youngest, oldest) in whole years.
+_STAGE_AGES: tuple[tuple[re.Pattern[str], int, int], ...] = (
+    (re.compile(r"Reception|school entry|started school|infant class", re.I), 4, 5),
+    (re.compile(r"Year 7|induction day|transition days|secondary transfer|moved on to \{school\}", re.I), 10, 12),
+    (re.compile(r"Year 6|SATs|eleven-plus|entrance test", re.I), 10, 11),
+    (re.compile(r"Year 8", re.I), 12, 13),
+    (re.compile(r"Year 9|options", re.I), 13, 14),
+    (re.compile(r"Year 10|Saturday job|paper round|work experience|Duke of Edinburgh", re.I), 14, 17),
+    (re.compile(r"Year 11|GCSE|\bprom\b|leavers|mocks?\b", re.I), 15, 16),
+    (re.compile(r"college|sixth form|Year 1[23]\b|apprentice|university|driving", re.I), 16, 17),
+)
+
+
+def _stage_fits(text: str, age: int | None) -> bool:
+    """A school-stage sentence fits a child who reached that stage within the review period (up to
+    about three years before the incident)."""
+    if age is None:
+        return True
+    words = _SIBLING_CLAUSE.sub("", text)
+    return all(lo <= age and age - 3 <= hi for pat, lo, hi in _STAGE_AGES if pat.search(words))
+
+
 @lru_cache(maxsize=65536)
-def age_fitted(text: str, band: str) -> str | None:
-    """`text` with the alternation options that do not fit `band` removed; None when the sentence
-    cannot fit (its fixed words, or every option of some alternation, belong to other ages)."""
-    if band not in neutral_bands(_ALT_GROUP.sub(" ", text)):
+def age_fitted(text: str, band: str, age: int | None = None) -> str | None:
+    """`text` with the alternation options that do not fit `band` (and, when given, the child's age
+    in whole years) removed; None when the sentence cannot fit (its fixed words, or every option of
+    some alternation, belong to other ages)."""
+    fixed = _ALT_GROUP.sub(" ", text)
+    if band not in neutral_bands(fixed) or not _stage_fits(fixed, age):
         return None
     ok = True
 
     def keep(m: re.Match[str]) -> str:
         nonlocal ok
         options = m.group(1).split("|")
-        fitting = [o for o in options if band in neutral_bands(o)]
+        fitting = [o for o in options if band in neutral_bands(o) and _stage_fits(o, age)]
         if not fitting:
             ok = False
             return m.group(0)
@@ -192,6 +217,15 @@ def age_fitted(text: str, band: str) -> str | None:
 
     out = _ALT_GROUP.sub(keep, text)
     return out if ok else None
+
+
+_PANDEMIC = re.compile(r"pandemic|lockdown|Covid|COVID|coronavirus|virtual contacts|video call|remote working|"
+                       r"restrictions", re.I)
+
+
+def fits_years(text: str, start: date, end: date) -> bool:
+    """Pandemic-era sentences only for review periods that include 2020-2021."""
+    return not _PANDEMIC.search(text) or (start.year <= 2021 and end.year >= 2020)
 
 
 def fits_era(entry: Entry, era: str) -> bool:
@@ -310,6 +344,13 @@ class _Case:
             if _PRENATAL.search(text):
                 return _random_date(rng, self.born - timedelta(days=180), self.born - timedelta(days=7))
             return _random_date(rng, max(self.start, self.born + timedelta(days=10)), self.end)
+        for pat, lo, hi in _STAGE_AGES:  # a school-stage event happens when the child is that age
+            if pat.search(_SIBLING_CLAUSE.sub("", text)):
+                first = max(self.start, _month_add(self.born, 12 * lo + 8))
+                last = min(self.end, _month_add(self.born, 12 * (hi + 1) + 7))
+                if first < last:
+                    return _random_date(rng, first, last)
+                break
         return _random_date(rng, self.start, self.end)
 
 
@@ -405,6 +446,24 @@ def _school(rng: random.Random, bank: Bank, band: str) -> str:
     return rng.choice(pool or schools)
 
 
+_YOUNGER_SIBLING = re.compile(r"\{sibling\} was born|having \{sibling\}|\{sibling\}'s birth|pregnan|paternity|"
+                              r"birth of \{sibling\}|after \{sibling\} was born", re.I)
+_OLDER_SIBLING = re.compile(r"\{sibling\}[^.;]*(university|left home|years ahead|years older|secondary|comprehensive|"
+                            r"college|GCSE|apprentice|sixth form|started at \{school\}|attends \{school\}|"
+                            r"previous school|youth justice|county lines|older)", re.I)
+
+
+def sibling_fits(text: str, relation: str) -> bool:
+    """Whether a sentence about {sibling} fits a younger or older sibling."""
+    if "{sibling}" not in text and "pregnan" not in text and "paternity" not in text:
+        return True
+    if _YOUNGER_SIBLING.search(text):
+        return relation == "younger"
+    if _OLDER_SIBLING.search(text):
+        return relation == "older"
+    return True
+
+
 def _people(rng: random.Random, child: Child, school: str, area: str, style: int) -> dict[str, str]:
     letters = [c for c in _LETTERS if not child.pseudonym.endswith(" " + c)]
     m, f, p = rng.sample(letters, 3)
@@ -412,13 +471,15 @@ def _people(rng: random.Random, child: Child, school: str, area: str, style: int
     mother = ("Mother", f"{name}'s mother", f"Ms {m}", "the mother", "Mum")[style]
     father = ("Father", f"{name}'s father", f"Mr {f}", "the father", "Dad")[style]
     partner = rng.choice((f"Mr {p}", "Mother's partner", f"{mother}'s partner" if style in (2,) else "the mother's partner"))
-    if child.band in ("infant", "toddler"):
-        sibling = rng.choice(("the older sibling", "Sibling 1", f"{name}'s older " + rng.choice(("brother", "sister"))))
+    relation = "older" if child.band in ("infant", "toddler") or rng.random() < 0.5 else "younger"
+    if relation == "older":
+        sibling = rng.choice(("the older sibling", "Sibling 1", f"{name}'s older " + rng.choice(("brother", "sister")),
+                              f"{name}'s " + rng.choice(("brother", "sister"))))
     else:
-        sibling = rng.choice(("the younger sibling", "Sibling 1", f"{name}'s " + rng.choice(("brother", "sister")),
-                              "the older sibling"))
+        sibling = rng.choice(("the younger sibling", "Sibling 2", f"{name}'s younger " + rng.choice(("brother", "sister")),
+                              "the baby"))
     values = {"child": name, "mother": mother, "father": father, "partner": partner, "sibling": sibling,
-              "school": school, "area": area, "age": child.age_text}
+              "school": school, "area": area, "age": child.age_text, "_sibling": relation}
     values.update(_pronouns(child.sex))
     return values
 
@@ -509,9 +570,12 @@ class _Picker:
         self.used.add(entry.template)
         return entry
 
-    def pick_many(self, entries: Sequence[Entry], n: int) -> list[Entry]:
+    def pick_many(self, entries: Sequence[Entry], n: int, reuse: bool = False) -> list[Entry]:
+        """Up to n entries not used before in this review (fewer when the list runs out, unless `reuse`)."""
         out = []
         for _ in range(n):
+            if not reuse and all(e.template in self.used for e in entries):
+                break
             e = self.pick(entries)
             if e is None:
                 break
@@ -530,6 +594,16 @@ def _theme_items(rng: random.Random, bank: Bank, case: _Case, picker: _Picker, s
     addable = {t for t in theme_ids if t not in case.present and band_allows(t, band)
                and all(band_allows(i, band) for i in close_implications({t})) and rng.random() < 0.08}
 
+    relation = case.values.get("_sibling", "older")
+
+    def fits(e: Entry) -> bool:
+        if e.ages:
+            if band not in e.ages:
+                return False
+        elif band not in neutral_bands(_ALT_GROUP.sub(" ", e.text)):
+            return False
+        return sibling_fits(e.text, relation) and fits_years(e.text, case.start, case.end)
+
     def place(kind: str) -> str | None:
         weights = {s: w for s, w in PLACEMENT[kind].items() if s in sections}
         return _weighted(rng, weights) if weights else None
@@ -541,10 +615,10 @@ def _theme_items(rng: random.Random, bank: Bank, case: _Case, picker: _Picker, s
         for _ in range(n):
             kind = "present_missed" if rng.random() < 0.27 else "present"
             allowed = case.present | addable
-            pool = [e for e in tb.entries(kind) if e.fits_age(band) and set(e.also) <= allowed]
+            pool = [e for e in tb.entries(kind) if fits(e) and set(e.also) <= allowed]
             if not pool:
                 kind = "present"
-                pool = [e for e in tb.entries(kind) if e.fits_age(band) and set(e.also) <= allowed]
+                pool = [e for e in tb.entries(kind) if fits(e) and set(e.also) <= allowed]
             entry = picker.pick(pool)
             section = place(kind)
             if entry is None or section is None:
@@ -576,9 +650,16 @@ def _theme_items(rng: random.Random, bank: Bank, case: _Case, picker: _Picker, s
     rng.shuffle(absent)
     n_absent = min(len(absent), rng.randint(2, 4) if short else rng.randint(4, 8))
     kinds_used: set[str] = set()
-    for theme in absent[:n_absent]:
+    negated_themes: list[str] = []
+    for theme in absent:
+        if len(negated_themes) >= n_absent:
+            break
         tb = bank.themes[theme]
-        for _ in range(1 if short else rng.randint(1, 2)):
+        wanted = 1 if short else rng.randint(1, 2)
+        got = 0
+        for _ in range(wanted + 2):  # a kind may have no entry that fits this child: try another
+            if got >= wanted:
+                break
             weights = dict(NEGATIVE_WEIGHTS)
             if not band_allows(theme, band):  # no "the baby was not exploited" for a baby
                 for k in ("negated", "ruled_out", "hypothetical"):
@@ -587,15 +668,40 @@ def _theme_items(rng: random.Random, bank: Bank, case: _Case, picker: _Picker, s
             for k in kinds_used:
                 if k in weights:
                     weights[k] *= 0.5
-            weights = {k: w for k, w in weights.items() if place(k) is not None or k == "hypothetical"}
+            weights = {k: w for k, w in weights.items() if place(k) is not None}
+            if not weights:
+                break
             kind = _weighted(rng, weights)
-            pool = [e for e in tb.entries(kind) if e.fits_age(band) and set(e.also) <= case.present]
+            pool = [e for e in tb.entries(kind) if fits(e) and set(e.also) <= case.present]
             entry = picker.pick(pool)
-            section = place(kind)
-            if entry is None or section is None:
+            if entry is None:
                 continue
+            section = place(kind) or "findings"
+            if kind == "hypothetical" and "terms_of_reference" in sections and _TOR_QUESTION.search(entry.text):
+                section = "terms_of_reference"  # a key line of enquiry belongs with the others
             kinds_used.add(kind)
             items.append(_Item(entry, section, case, theme, kind))
+            got += 1
+        if got:
+            negated_themes.append(theme)
+
+    # Terms of reference: several key lines of enquiry, about present themes and absent ones alike.
+    if "terms_of_reference" in sections and not short:
+        candidates = sorted(case.present) + [t for t in absent if t not in negated_themes]
+        rng.shuffle(candidates)
+        asked = 0
+        for theme in candidates:
+            if asked >= rng.randint(3, 5):
+                break
+            tb = bank.themes.get(theme)
+            if tb is None or (theme not in case.present and not band_allows(theme, band)):
+                continue
+            pool = [e for e in tb.entries("hypothetical") if fits(e) and set(e.also) <= case.present
+                    and _TOR_QUESTION.search(e.text)]
+            entry = picker.pick(pool)
+            if entry is not None:
+                items.append(_Item(entry, "terms_of_reference", case, theme, "hypothetical"))
+                asked += 1
 
     # Present themes: learning points, recommendations and terms-of-reference questions about them.
     for theme in sorted(case.present):
@@ -605,7 +711,7 @@ def _theme_items(rng: random.Random, bank: Bank, case: _Case, picker: _Picker, s
         for kind, p in (("recommendation", 0.45), ("generic", 0.3), ("hypothetical", 0.25)):
             if rng.random() >= (p / 2 if short else p):
                 continue
-            pool = [e for e in tb.entries(kind) if e.fits_age(band) and set(e.also) <= case.present]
+            pool = [e for e in tb.entries(kind) if fits(e) and set(e.also) <= case.present]
             if kind == "hypothetical":
                 pool = [e for e in pool if _TOR_QUESTION.search(e.text)]
             section = place(kind)
@@ -635,6 +741,7 @@ class _Writer:
         self.flat_no = 0
         self.picker = _Picker(rng)
         self.units: list[tuple[str, str, str]] = []  # (category, template, text) of every text unit
+        self.frames_used: set[str] = set()
         self.h1_dot = rng.random() < 0.85
 
     # -- headings and numbering
@@ -654,7 +761,7 @@ class _Writer:
             return f"{self.section_no}.{self.para_no} "
         if self.numbering == "flat":
             self.flat_no += 1
-            return f"{self.flat_no}. " if self.flat_no % 7 else f"{self.flat_no} "
+            return f"{self.flat_no}. " if self.h1_dot else f"{self.flat_no} "
         return ""
 
     # -- wording
@@ -672,11 +779,17 @@ class _Writer:
         """Wrap `text` in one of the bank's variation frames for `category` (or leave it alone)."""
         bank = self.bank.name
         rates = {"analysis": (0.55, 0.37), "statement": (0.3, 0.12), "generic": (0.6, 0.0),
-                 "good_practice": (0.45, 0.35), "recommendation": (0.35, 0.6), "background": (0.35, 0.15),
+                 "good_practice": (0.45, 0.35), "recommendation": (0.35, 0.6), "background": (0.22, 0.08),
                  "chronology": (0.7, 0.0)}
         p_pre, p_suf = rates.get(category, (0.0, 0.0))
         roll = self.rng.random()
-        extra = {"para": f"{self.rng.randint(3, 7)}.{self.rng.randint(1, 24)}",
+        if self.numbering == "decimal":
+            para = f"{self.rng.randint(1, max(1, self.section_no - 1))}.{self.rng.randint(1, 9)}"
+        elif self.numbering == "flat":
+            para = str(self.rng.randint(1, max(2, self.flat_no - 1)))
+        else:
+            para = ""
+        extra = {"para": para,
                  "deadline": self._deadline(), "agency": self.rng.choice(AGENCY_NAMES)}
 
         def fill(frame: str) -> str:
@@ -690,14 +803,25 @@ class _Writer:
         names = [case.values[k] for k in ("child", "mother", "father", "partner", "sibling", "school", "area")]
         if roll < p_pre and category in frames.PREFIX[bank]:
             rest = _lower_start(text, names)
-            lead = fill(self.rng.choice(frames.PREFIX[bank][category]))
-            if rest is not None and not any(n and n in lead and text.startswith(n) for n in names):
+            lead = fill(self._fresh(frames.PREFIX[bank][category]))
+            head = {w for w in re.findall(r"[a-z]+", text.lower())[:3]} - {"the", "a", "an", "of", "in", "to"}
+            clash = bool(head & (set(re.findall(r"[a-z]+", lead.lower())) | {"review", "reviewer", "panel", "lessons", "learning"})) or any(
+                n and n in lead and text.startswith(n) for n in names)
+            if rest is not None and not clash:
                 return capitalise_first(lead) + rest
             roll = p_pre  # could not lead in: try a suffix instead
         if roll < p_pre + p_suf and category in frames.SUFFIX[bank]:
-            if text.endswith(".") and not text.endswith("..") and len(text.split()) < 40 and text[-2] not in "')\"":
-                return text[:-1] + fill(self.rng.choice(frames.SUFFIX[bank][category])) + "."
+            options = [f for f in frames.SUFFIX[bank][category] if "{para}" not in f or para]
+            if options and text.endswith(".") and not text.endswith("..") and len(text.split()) < 40 and text[-2] not in "')\"":
+                return text[:-1] + fill(self._fresh(options)) + "."
         return text
+
+    def _fresh(self, options: Sequence[str]) -> str:
+        """One of `options`, preferring those this review has not used yet."""
+        unused = [o for o in options if o not in self.frames_used]
+        choice = self.rng.choice(unused or list(options))
+        self.frames_used.add(choice)
+        return choice
 
     def _deadline(self) -> str:
         d = _month_add(self.published, self.rng.randint(3, 12))
@@ -717,7 +841,9 @@ class _Writer:
             category = {"narrative/analysis": "analysis", "good_practice/sentences": "good_practice",
                         "recommendations/sentences": "recommendation", "narrative/background": "background",
                         "narrative/chronology": "chronology"}.get("/".join(part), "")
-            if category == "chronology" and (re.search(r"\{(date|month|year)\}", item.entry.text) or item.when is None):
+            if category == "chronology" and (item.when is None or re.search(
+                    r"\{(date|month|year)\}|term\b|summer|spring|autumn|winter|Christmas|birthday|lockdown|holiday|"
+                    r"^(In|On|At|During|By|After|Before|Over|Later|When)\b", item.entry.text)):
                 category = ""
         if category:
             text = self._frame(text, category, case, when)
@@ -740,7 +866,10 @@ class _Writer:
                                            or "/narrative/background/" in item.entry.template)
             if (joinable and analysis and self.rng.random() < 0.35 and parts[-1].endswith(".")
                     and len(parts[-1].split()) + len(text.split()) < 45):
-                rest = _lower_start(text, [item.case.values.get("child", "")]) or text
+                rest = _lower_start(text, [item.case.values.get(k, "") for k in ("child", "mother", "father", "partner", "sibling")])
+            else:
+                rest = None
+            if rest is not None:
                 joined = parts[-1][:-1] + self.rng.choice(frames.JOIN[self.bank.name]) + rest
                 prev = self.units[-2]
                 self.units[-2:] = [("neutral", prev[1] + "+" + item.entry.template, joined)]
@@ -773,7 +902,7 @@ class _Writer:
     def boilerplate(self, entries: Sequence[Entry], case: _Case, section: str, n: int = 1,
                     record: bool = False) -> None:
         for entry in self.picker.pick_many(entries, n):
-            if re.search(r"period|from \{month\}|since \{month\}", entry.text):
+            if re.search(r"period|from \{month\}|since \{month\}", entry.text, re.I):
                 when = case.start
             else:
                 when = _month_add(case.child.incident_date, self.rng.randint(1, 6)).replace(day=self.rng.randint(1, 28))
@@ -789,10 +918,13 @@ class _Writer:
     def neutral(self, part: str, name: str, case: _Case, section: str, n: int) -> list[_Item]:
         band = case.child.band
         pool = []
+        relation = case.values.get("_sibling", "older")
         for e in self.structure(part, name):
             if band in ("infant", "toddler") and _SIBLING_BIRTH.search(e.text):
                 continue
-            fitted = age_fitted(e.text, band)
+            if not sibling_fits(e.text, relation) or not fits_years(e.text, case.start, case.end):
+                continue
+            fitted = age_fitted(e.text, band, int(case.child.age_years) if band in ("school", "teen") else None)
             if fitted is not None:
                 pool.append(e if fitted == e.text else Entry(e.template, fitted, e.ages, e.also))
         return [_Item(e, section, case) for e in self.picker.pick_many(pool, n)]
@@ -821,6 +953,10 @@ def _assign_dates(rng: random.Random, items: list[_Item]) -> list[_Item]:
     for item in items:
         item.when = item.case.date_for(rng, item.entry.text)
     return sorted(items, key=lambda i: i.when or date.min)
+
+
+_ANALYTIC = re.compile(r"\b(review|reviewer|practitioners|professionals|agencies|no one|nobody|hindsight|"
+                       r"learning event|panel|missed opportunit|never|were not|was not recognised)\b", re.I)
 
 
 def _agency(text: str) -> str:
@@ -916,7 +1052,7 @@ def generate_review(bank: Bank, theme_ids: Sequence[str], seed: int, index: int,
     partnership = _partnership(rng, bank, era)
     area = _area_of(partnership)
     reviewer = rng.choice([e.text for e in bank.part("cover", "reviewers")])
-    style = rng.randrange(5)
+    style = rng.choices(range(5), weights=[30, 18, 32, 10, 10])[0]
     numerals = rng.random() < 0.5
     taken: set[str] = set()
     if kind == "thematic":
@@ -1017,10 +1153,24 @@ def _section_words(items: list[_Item]) -> int:
     return sum(len(i.entry.text.split()) for i in items)
 
 
+CAPS: dict[str, tuple[int, int]] = {"chronology": (20, 34), "findings": (14, 30), "background": (6, 14)}
+
+
 def _fill_counts(rng: random.Random, target: int, fixed_words: int, shares: dict[str, float]) -> dict[str, int]:
-    """How many neutral sentences each section gets so the document lands near `target` words."""
+    """How many neutral sentences each section gets so the document lands near `target` words (the
+    chronology, findings and background are capped, as real ones are; what is left goes to findings)."""
     remaining = max(0, target - fixed_words)
-    return {s: max(1, round(remaining * share / 21)) for s, share in shares.items()}
+    counts = {s: max(1, round(remaining * share / 21)) for s, share in shares.items()}
+    spill = 0
+    for section, (lo, hi) in CAPS.items():
+        if section in counts:
+            cap = rng.randint(lo, hi)
+            if counts[section] > cap:
+                spill += counts[section] - cap
+                counts[section] = cap
+    if spill and "findings" in counts:
+        counts["findings"] += spill // 2
+    return counts
 
 
 def _tor(w: _Writer, bank: Bank, case: _Case, items: list[_Item], headed: bool = True) -> None:
@@ -1042,6 +1192,10 @@ def _tor(w: _Writer, bank: Bank, case: _Case, items: list[_Item], headed: bool =
 def _chronology(w: _Writer, case: _Case, items: list[_Item], n_neutral: int, as_table: bool,
                 subheads: bool) -> None:
     neutral = w.neutral("narrative", "chronology", case, "chronology", n_neutral)
+    if as_table:  # a table row records an event: analytic sentences move to the findings
+        for item in _spread(items, "chronology"):
+            if _ANALYTIC.search(item.entry.text):
+                item.section = "findings"
     seq = _interleave(w.rng, neutral, _spread(items, "chronology"))
     seq = _assign_dates(w.rng, seq)
     if as_table:

@@ -18,14 +18,14 @@ AGE_BAND_WEIGHTS: dict[str, float] = {"infant": 0.31, "toddler": 0.15, "school":
 # prevalence is near the figures national analyses report (neglect ~50%, known to social care ~75%,
 # domestic abuse ~45%, unsafe sleep ~12%, criminal exploitation ~10%, ...).
 BASE_RATE: dict[str, dict[str, float]] = {
-    "neglect": {"infant": 0.38, "toddler": 0.65, "school": 0.60, "teen": 0.45},
+    "neglect": {"infant": 0.32, "toddler": 0.55, "school": 0.50, "teen": 0.38},
     "school_absence": {"infant": 0.0, "toddler": 0.0, "school": 0.22, "teen": 0.40},
     "information_sharing": {"infant": 0.45, "toddler": 0.45, "school": 0.45, "teen": 0.45},
-    "domestic_abuse": {"infant": 0.47, "toddler": 0.50, "school": 0.45, "teen": 0.38},
-    "parental_mental_health": {"infant": 0.42, "toddler": 0.42, "school": 0.40, "teen": 0.33},
+    "domestic_abuse": {"infant": 0.42, "toddler": 0.45, "school": 0.40, "teen": 0.33},
+    "parental_mental_health": {"infant": 0.40, "toddler": 0.38, "school": 0.36, "teen": 0.30},
     "parental_substance_misuse": {"infant": 0.28, "toddler": 0.35, "school": 0.30, "teen": 0.25},
     "child_mental_health": {"infant": 0.0, "toddler": 0.0, "school": 0.10, "teen": 0.52},
-    "known_to_social_care": {"infant": 0.55, "toddler": 0.70, "school": 0.72, "teen": 0.72},
+    "known_to_social_care": {"infant": 0.42, "toddler": 0.52, "school": 0.55, "teen": 0.55},
     "child_protection_plan": {"infant": 0.20, "toddler": 0.35, "school": 0.35, "teen": 0.33},
     "looked_after": {"infant": 0.04, "toddler": 0.12, "school": 0.20, "teen": 0.31},
     "whole_family_approach": {"infant": 0.45, "toddler": 0.36, "school": 0.30, "teen": 0.26},
@@ -53,7 +53,7 @@ IMPLIES: dict[str, tuple[str, ...]] = {
 BOOST: dict[str, dict[str, float]] = {
     "parental_substance_misuse": {"neglect": 0.15, "domestic_abuse": 0.10},
     "domestic_abuse": {"parental_mental_health": 0.10, "whole_family_approach": 0.05},
-    "neglect": {"known_to_social_care": 0.10},
+    "neglect": {"known_to_social_care": 0.05},
 }
 _ORDER = ("parental_substance_misuse", "domestic_abuse", "neglect")
 
