@@ -124,3 +124,11 @@ def test_skeleton_entry_point_still_works(tmp_path):
     render_pdf([("heading", "1. Background"), ("paragraph", "A short paragraph about the family.")], path, header="OFFICIAL")
     flat = _flat(_text(path))
     assert "A short paragraph about the family." in flat and "Page 1 of 1" in flat
+
+
+def test_narrow_number_column_in_two_columns(tmp_path):
+    rows = (("No.", "Recommendation"),) + tuple((str(i), "The Partnership should seek assurance that " * 3) for i in range(1, 12))
+    review = ReviewText({"title": "t", "cover": [], "contents": False,
+                         "layout": {"columns": 2, "size": 12, "margin_cm": 2.5}}, [TextBlock("table", rows=rows)])
+    render_review(review, tmp_path / "t.pdf")
+    assert "Recommendation" in _text(tmp_path / "t.pdf")

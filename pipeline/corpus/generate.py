@@ -77,16 +77,16 @@ _TOR_QUESTION = re.compile(r"\?$|^(Key line|KLOE|The (review|panel|terms of refe
 _ERA_PATTERNS: dict[str, re.Pattern[str]] = {
     "scr": re.compile(r"\bLSCBs?\b|Local Safeguarding Children Board|Serious Case Review|\bSCRs?\b|\bIMRs?\b|"
                       r"Individual Management Review|Regulation 5|\bPCT\b|Ofsted and the Department|"
-                      r"Working Together \((2006|2010|2013|2015)\)"),
+                      r"Working Together( to Safeguard Children)? \((2006|2010|2013|2015)\)"),
     "wales": re.compile(r"\bWales\b|\bWelsh\b|Child Practice Review|Regional Safeguarding|Diolch|Flying Start|"
                         r"health board|section 76|Well-being \(Wales\)|Llangrannog|\bUrdd\b|Eisteddfod|Cylch Meithrin|"
                         r"chapel choir|Information, Advice and Assistance|care and support plan"),
     "modern": re.compile(r"\bPartnership\b|safeguarding partners|[Rr]apid [Rr]eview|national Panel|"
                          r"Child Safeguarding Practice Review Panel|Local Child Safeguarding Practice Review|"
-                         r"\bLCSPRs?\b|[Ii]ntegrated [Cc]are [Bb]oard|\bICB\b|Working Together \((2018|2023)\)|"
+                         r"\bLCSPRs?\b|[Ii]ntegrated [Cc]are [Bb]oard|\bICB\b|Working Together( to Safeguard Children)? \((2018|2023)\)|"
                          r"[Ff]amily [Hh]ub|\bLSCP\b"),
 }
-_BOARD = re.compile(r"\bBoard\b")
+_BOARD = re.compile(r"\bBoards?\b")
 
 _GIRLS = frozenset({"Amira", "Isla", "Ava", "Ffion", "Seren", "Sasha"})
 _BOYS = frozenset({"Arlo", "Theo", "Zayn", "Rhys", "Cai", "Kai", "Jude"})
@@ -129,7 +129,7 @@ _TODDLER_WORDS = re.compile(
     r"toy tractor|birthday|nasal flu|dental check|dentist|ASQ|developmental check|sand tray|funded childcare|"
     r"nursery place|teaching \{child\}|to read|taught", re.I)
 _YOUNG_WORDS = re.compile(
-    r"midwi|antenatal|booking|28-week|36-week|\bscan\b|primary immunisations|new birth|newborn|\bbaby\b|weaning|nursery|crèche|creche|Flying Start|Cylch Meithrin|childminder|"
+    r"midwi|antenatal|booking|28-week|36-week|\bscan\b|primary immunisations|breastfe|Sure Start|new birth|newborn|\bbaby\b|weaning|nursery|crèche|creche|Flying Start|Cylch Meithrin|childminder|"
     r"toddler|potty|rhyme time|stay and play|baby massage|red book|Personal Child Health Record|"
     r"growth plotted|weighed|Apgar|was born|born at|gave birth|maternity|postnatal|six-week|eight-week|"
     r"one-year|nine-month|two-year|2-year|two-and-a-half|ASQ|preschool|pre-school|developmental check|"
@@ -226,6 +226,20 @@ _PANDEMIC = re.compile(r"pandemic|lockdown|Covid|COVID|coronavirus|virtual conta
 def fits_years(text: str, start: date, end: date) -> bool:
     """Pandemic-era sentences only for review periods that include 2020-2021."""
     return not _PANDEMIC.search(text) or (start.year <= 2021 and end.year >= 2020)
+
+
+_KIND_ONLY: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
+    (re.compile(r"this briefing|through this briefing|rather than a full|briefing is intended", re.I), frozenset({"briefing"})),
+    (re.compile(r"overview report|this (overview|report) has been written", re.I),
+     frozenset({"scr_overview", "scr_summary", "cpr", "lcspr", "thematic"})),
+    (re.compile(r"executive summary", re.I), frozenset({"scr_overview", "scr_summary"})),
+    (re.compile(r"concise|extended (review|Child Practice)", re.I), frozenset({"cpr"})),
+)
+
+
+def fits_kind(text: str, kind: str) -> bool:
+    """Boilerplate that names a document kind ("this briefing", "the overview report") only in that kind."""
+    return all(kind in kinds for pat, kinds in _KIND_ONLY if pat.search(text))
 
 
 def fits_era(entry: Entry, era: str) -> bool:
@@ -677,8 +691,9 @@ def _theme_items(rng: random.Random, bank: Bank, case: _Case, picker: _Picker, s
             if entry is None:
                 continue
             section = place(kind) or "findings"
-            if kind == "hypothetical" and "terms_of_reference" in sections and _TOR_QUESTION.search(entry.text):
-                section = "terms_of_reference"  # a key line of enquiry belongs with the others
+            if kind == "hypothetical":  # a key line of enquiry goes with the others, a conditional in the analysis
+                tor = "terms_of_reference" in sections and _TOR_QUESTION.search(entry.text)
+                section = "terms_of_reference" if tor else "findings"
             kinds_used.add(kind)
             items.append(_Item(entry, section, case, theme, kind))
             got += 1
@@ -728,8 +743,10 @@ def _theme_items(rng: random.Random, bank: Bank, case: _Case, picker: _Picker, s
 class _Writer:
     """Builds the blocks and the sentence record of one review."""
 
-    def __init__(self, rng: random.Random, bank: Bank, era: str, numbering: str, published: date) -> None:
+    def __init__(self, rng: random.Random, bank: Bank, era: str, numbering: str, published: date,
+                 kind: str = "lcspr") -> None:
         self.rng = rng
+        self.kind = kind
         self.published = published
         self.bank = bank
         self.era = era
@@ -766,7 +783,7 @@ class _Writer:
 
     # -- wording
     def structure(self, part: str, name: str) -> list[Entry]:
-        entries = [e for e in self.bank.part(part, name) if fits_era(e, self.era)]
+        entries = [e for e in self.bank.part(part, name) if fits_era(e, self.era) and fits_kind(e.text, self.kind)]
         return entries or list(self.bank.part(part, name))
 
     def heading_text(self, key: str, case: _Case) -> str:
@@ -1067,7 +1084,7 @@ def generate_review(bank: Bank, theme_ids: Sequence[str], seed: int, index: int,
     numbering = rng.choices(["decimal", "flat", "none"], weights=[55, 30, 15])[0]
     if kind == "briefing":
         numbering = "none"
-    w = _Writer(rng, bank, era, numbering, published)
+    w = _Writer(rng, bank, era, numbering, published, kind)
     lo_w, hi_w = WORDS[kind]
     target = rng.randint(lo_w, hi_w)
 
@@ -1180,6 +1197,8 @@ def _tor(w: _Writer, bank: Bank, case: _Case, items: list[_Item], headed: bool =
         start=f"{MONTHS[case.start.month - 1]} {case.start.year}", end=f"{MONTHS[case.end.month - 1]} {case.end.year}")
     w.text(period, "terms_of_reference")
     qs = _spread(items, "terms_of_reference")
+    qs = [q for q in qs if q.theme not in case.present] + [q for q in qs if q.theme in case.present]
+    qs = qs[: w.rng.randint(4, 7)]
     if qs:
         w.text(w.rng.choice(frames.TOR_LEAD[bank.name]), "terms_of_reference")
         if w.rng.random() < 0.7:

@@ -172,8 +172,12 @@ def _table(block: TextBlock, st: _Styles, width: float, lay: dict[str, Any]) -> 
     rows = [r + [""] * (ncols - len(r)) for r in rows]
     lengths = [max(1, sum(len(r[c]) for r in rows) / len(rows)) for c in range(ncols)]
     lengths = [max(v, 6) for v in lengths]
-    total = sum(lengths)
-    widths = [width * v / total for v in lengths]
+    # Short columns (numbers, dates) get what their longest cell needs; the rest share what is left.
+    narrow = {c: min(width / ncols, max(1.3 * cm, 0.55 * st.cell.fontSize * max(len(r[c]) for r in rows) + 10))
+              for c in range(ncols) if max(len(r[c]) for r in rows) <= 12}
+    rest = width - sum(narrow.values())
+    total = sum(v for c, v in enumerate(lengths) if c not in narrow) or 1
+    widths = [narrow[c] if c in narrow else rest * lengths[c] / total for c in range(ncols)]
     data = [[Paragraph(escape(c), st.cell_head if i == 0 else st.cell) for c in r] for i, r in enumerate(rows)]
     table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 4),
