@@ -174,17 +174,38 @@ def neutral_bands(text: str) -> frozenset[str]:
 _ALT_GROUP = re.compile(r"\[([^\[\]]*)\]")
 
 
-# School stages imply an age: (pattern, youngest, oldest) in whole years.
-_STAGE_AGES: tuple[tuple[re.Pattern[str], int, int], ...] = (
-    (re.compile(r"Reception|school entry|started school|infant class", re.I), 4, 5),
-    (re.compile(r"Year 7|induction day|transition days|secondary transfer|moved on to \{school\}", re.I), 10, 12),
-    (re.compile(r"Year 6|SATs|eleven-plus|entrance test", re.I), 10, 11),
-    (re.compile(r"Year 8", re.I), 12, 13),
-    (re.compile(r"Year 9|options", re.I), 13, 14),
-    (re.compile(r"Year 10|Saturday job|paper round|work experience|Duke of Edinburgh", re.I), 14, 17),
-    (re.compile(r"Year 11|GCSE|\bprom\b|leavers|mocks?\b", re.I), 15, 16),
-    (re.compile(r"college|sixth form|Year 1[23]\b|apprentice|university|driving", re.I), 16, 17),
+# School stages imply an age: (pattern, windows of (youngest, oldest) in whole years).
+_STAGE_AGES: tuple[tuple[re.Pattern[str], tuple[tuple[int, int], ...]], ...] = (
+    (re.compile(r"Reception|school entry|started school|infant class|phonics", re.I), ((4, 6),)),
+    (re.compile(r"started at \{school\}|settled (well|quickly)", re.I), ((4, 5), (10, 11))),
+    (re.compile(r"Key Stage 2|junior department|Year 3\b|junior school", re.I), ((7, 8),)),
+    (re.compile(r"Year 7|induction day|transition days|secondary transfer|moved on to \{school\}", re.I), ((10, 12),)),
+    (re.compile(r"Year 6|SATs|eleven-plus|entrance test", re.I), ((10, 11),)),
+    (re.compile(r"Year 8", re.I), ((12, 13),)),
+    (re.compile(r"Year 9|options", re.I), ((13, 14),)),
+    (re.compile(r"Year 10|Saturday job|paper round|work experience|Duke of Edinburgh", re.I), ((14, 17),)),
+    (re.compile(r"Year 11|GCSE|\bprom\b|leavers|mocks?\b", re.I), ((15, 16),)),
+    (re.compile(r"college|sixth form|Year 1[23]\b|apprentice|university|driving", re.I), ((16, 17),)),
 )
+# Events tied to a time of year: the months they can fall in.
+_SEASONS: tuple[tuple[re.Pattern[str], frozenset[int]], ...] = (
+    (re.compile(r"sports day|summer term|summer holidays|residential|leavers|\bprom\b|end-of-year", re.I), frozenset({6, 7})),
+    (re.compile(r"nativity|Christmas", re.I), frozenset({12})),
+    (re.compile(r"Easter", re.I), frozenset({3, 4})),
+    (re.compile(r"October half term|half-term", re.I), frozenset({10, 2, 5})),
+    (re.compile(r"autumn term|start of Year|started at \{school\}|moved up|secondary transfer|new class", re.I),
+     frozenset({9})),
+    (re.compile(r"spring term", re.I), frozenset({1, 2, 3})),
+    (re.compile(r"SATs|GCSE|exams", re.I), frozenset({5, 6})),
+)
+
+
+def _stage_windows(text: str) -> list[tuple[int, int]]:
+    words = _SIBLING_CLAUSE.sub("", text)
+    for pat, windows in _STAGE_AGES:
+        if pat.search(words):
+            return list(windows)
+    return []
 
 
 def _stage_fits(text: str, age: int | None) -> bool:
@@ -192,8 +213,8 @@ def _stage_fits(text: str, age: int | None) -> bool:
     about three years before the incident)."""
     if age is None:
         return True
-    words = _SIBLING_CLAUSE.sub("", text)
-    return all(lo <= age and age - 3 <= hi for pat, lo, hi in _STAGE_AGES if pat.search(words))
+    windows = _stage_windows(text)
+    return not windows or any(lo <= age and age - 3 <= hi for lo, hi in windows)
 
 
 @lru_cache(maxsize=65536)
@@ -358,14 +379,20 @@ class _Case:
             if _PRENATAL.search(text):
                 return _random_date(rng, self.born - timedelta(days=180), self.born - timedelta(days=7))
             return _random_date(rng, max(self.start, self.born + timedelta(days=10)), self.end)
-        for pat, lo, hi in _STAGE_AGES:  # a school-stage event happens when the child is that age
-            if pat.search(_SIBLING_CLAUSE.sub("", text)):
-                first = max(self.start, _month_add(self.born, 12 * lo + 8))
-                last = min(self.end, _month_add(self.born, 12 * (hi + 1) + 7))
-                if first < last:
-                    return _random_date(rng, first, last)
+        first, last = self.start, self.end
+        for lo, hi in _stage_windows(text):  # a school-stage event happens when the child is that age
+            a = max(self.start, _month_add(self.born, 12 * lo + 8))
+            b = min(self.end, _month_add(self.born, 12 * (hi + 1) + 7))
+            if a < b:
+                first, last = a, b
                 break
-        return _random_date(rng, self.start, self.end)
+        months = next((m for pat, m in _SEASONS if pat.search(text)), None)
+        d = _random_date(rng, first, last)
+        for _ in range(40):  # a sports day in July, a nativity play in December
+            if months is None or d.month in months:
+                break
+            d = _random_date(rng, first, last)
+        return d
 
 
 def _pronouns(sex: str) -> dict[str, str]:
