@@ -20,5 +20,22 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
 
+# The committed corpus (see README, Corpus): generated texts + coding sheet + sentence record, the
+# sample PDFs used by `make demo`, then every PDF (generated and hand-written) rebuilt under corpus/build/
+# (not committed) and the repetition figures written to corpus/generated/stats.json.
+CORPUS_N ?= 540
+CORPUS_SEED ?= 1
+SAMPLE_SEED ?= 7
+
+corpus: $(VENV)/.installed
+	$(RT) corpus build --out corpus/generated --n $(CORPUS_N) --seed $(CORPUS_SEED) --bank both --eval-share 0.3 --no-pdf
+	rm -rf corpus/build/sample
+	$(RT) corpus build --out corpus/build/sample --n 12 --seed $(SAMPLE_SEED) --bank both --eval-share 0.5 --kinds briefing,scr_summary
+	rm -f corpus/sample/*.pdf
+	cp corpus/build/sample/pdfs/*.pdf corpus/build/sample/codes.csv corpus/sample/
+	$(RT) corpus render corpus/generated/texts --out corpus/build/pdfs
+	$(RT) corpus render corpus/handwritten --out corpus/build/handwritten
+	$(RT) corpus stats corpus/generated --json corpus/generated/stats.json
+
 clean:
 	rm -rf out .review-themes .pytest_cache
