@@ -20,11 +20,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
+from pdfplumber.utils import extract_words
 
 from pipeline import glyphs
 from pipeline.boilerplate import mark_boilerplate
@@ -103,10 +105,38 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
 
 
+def dedupe_chars(chars: list[dict[str, Any]], tolerance: float = 1.0) -> list[dict[str, Any]]:
+    """Drop glyphs drawn twice at (almost) the same place, as "fake bold" does.
+
+    pdfplumber's own `dedupe_chars` sorts per cluster and takes longer than parsing the page; this
+    looks each glyph up in a grid of `tolerance`-sized cells instead, and only on pages where a
+    quick pass finds glyphs sharing a cell.
+    """
+    cells = {(ch["text"], int(ch["x0"]), int(ch["top"])) for ch in chars}
+    if len(chars) - len(cells) < 3:
+        return chars
+    seen: dict[tuple[str, int, int], list[tuple[float, float]]] = {}
+    out = []
+    for ch in chars:
+        x, y = float(ch["x0"]), float(ch["top"])
+        gx, gy = int(x // tolerance), int(y // tolerance)
+        text = ch["text"]
+        duplicate = any(
+            abs(px - x) <= tolerance and abs(py - y) <= tolerance
+            for dx in (-1, 0, 1)
+            for dy in (-1, 0, 1)
+            for px, py in seen.get((text, gx + dx, gy + dy), ())
+        )
+        if not duplicate:
+            seen.setdefault((text, gx, gy), []).append((x, y))
+            out.append(ch)
+    return out
+
+
 def _page_words(page: pdfplumber.page.Page, cfg: ExtractConfig) -> list[Word]:
     """The page's upright words with font size and weight (the one parse of the page)."""
-    source = page.dedupe_chars() if cfg.dedupe_chars else page
-    raw = source.extract_words(x_tolerance=cfg.x_tolerance, extra_attrs=["size", "fontname"])
+    chars = dedupe_chars(page.chars) if cfg.dedupe_chars else page.chars
+    raw = extract_words(chars, x_tolerance=cfg.x_tolerance, extra_attrs=["size", "fontname"])
     return [Word.from_pdfplumber(w) for w in raw if w.get("upright", True)]
 
 

@@ -149,12 +149,21 @@ def find_gutter(words: Sequence[Word], width: float, height: float, band: float)
         if empty and start is None:
             start = x
         elif not empty and start is not None:
-            run = x - start
-            if run >= 6:
-                crossings = max(cover[start:x])
-                cand = (crossings, -run, start)
-                if best is None or cand < best:
-                    best = cand
+            # Within a run of near-empty bins, the gutter is the longest stretch at the run's minimum.
+            low = min(cover[start:x])
+            i = start
+            while i < x:
+                if cover[i] != low:
+                    i += 1
+                    continue
+                j = i
+                while j < x and cover[j] == low:
+                    j += 1
+                if j - i >= 6:
+                    cand = (low, -(j - i), i)
+                    if best is None or cand < best:
+                        best = cand
+                i = j
             start = None
     if best is None:
         return None
