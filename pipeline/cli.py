@@ -4,7 +4,7 @@ messages and exit codes (1 for a library error, 2 for bad usage as typer reports
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from pipeline import __version__
-from pipeline.batch import run_batch
+from pipeline.batch import BatchSummary, extract_batch, run_batch
 from pipeline.config import load_config
 from pipeline.errors import ReviewThemesError
 
@@ -72,6 +72,45 @@ def _progress(quiet: bool, label: str) -> Iterator[object]:
         yield bar
 
 
+def _report_failures(summary: BatchSummary) -> None:
+    for f in summary.failed:
+        err.print(f"  failed: {f.file}: {f.reason}", highlight=False)
+
+
+@contextmanager
+def _ticker(quiet: bool, label: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress callback for the batch functions: a bar on a terminal, nothing otherwise."""
+    with _progress(quiet, label) as bar:
+        task = bar.add_task("", total=None) if bar is not None else None  # type: ignore[attr-defined]
+
+        def tick(done: int, total: int, name: str) -> None:
+            if bar is not None:
+                bar.update(task, completed=done, total=total, description=name[:40])  # type: ignore[attr-defined]
+
+        yield tick
+
+
+@app.command()
+def extract(
+    pdf_dir: Annotated[Path, typer.Argument(help="Folder of review PDFs (searched recursively).")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for text/<review_id>.md and reviews.csv.")],
+    config: ConfigOpt = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: config jobs).")] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Extract the clean, sectioned text of every review PDF in PDF_DIR as Markdown, plus reviews.csv."""
+    with _errors():
+        cfg = load_config(config)
+        with _ticker(quiet, "extracting") as tick:
+            summary = extract_batch(pdf_dir, out_dir, cfg, jobs=jobs or cfg.jobs, progress=tick)
+        if not quiet:
+            out.print(
+                f"{summary.ok} of {summary.total} review(s) extracted in {summary.seconds:.1f} s; "
+                f"text in {summary.out_dir / 'text'}, one row per file in {summary.out_dir / 'reviews.csv'}"
+            )
+            _report_failures(summary)
+
+
 @app.command()
 def run(
     pdf_dir: Annotated[Path, typer.Argument(help="Folder of review PDFs (searched recursively).")],
@@ -85,21 +124,14 @@ def run(
     with _errors():
         cfg = load_config(config, model=model)
         n_jobs = jobs or cfg.jobs
-        with _progress(quiet, "reviews") as bar:
-            task = bar.add_task("", total=None) if bar is not None else None  # type: ignore[attr-defined]
-
-            def tick(done: int, total: int, name: str) -> None:
-                if bar is not None:
-                    bar.update(task, completed=done, total=total, description=name[:40])  # type: ignore[attr-defined]
-
+        with _ticker(quiet, "reviews") as tick:
             summary = run_batch(pdf_dir, out_dir, cfg, jobs=n_jobs, model_dir=cfg.model, progress=tick)
         if not quiet:
             out.print(
                 f"{summary.ok} of {summary.total} review(s) processed in {summary.seconds:.1f} s "
                 f"with model {summary.model_id}; outputs in {summary.out_dir}"
             )
-            for f in summary.failed:
-                err.print(f"  failed: {f.file}: {f.reason}", highlight=False)
+            _report_failures(summary)
 
 
 def main() -> None:

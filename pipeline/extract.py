@@ -133,33 +133,67 @@ def dedupe_chars(chars: list[dict[str, Any]], tolerance: float = 1.0) -> list[di
     return out
 
 
-def _page_words(page: pdfplumber.page.Page, cfg: ExtractConfig) -> list[Word]:
-    """The page's upright words with font size and weight (the one parse of the page)."""
+def _turn_upright(raw: list[dict[str, Any]], width: float, height: float) -> tuple[list[dict[str, Any]], float, float]:
+    """Words on a page whose text runs vertically (a rotated page), in a frame where it runs across.
+
+    On pages where most words are upright, the few that are not (axis labels, margin notes) are
+    dropped instead. Returns the words and the frame's width and height.
+    """
+    upright = [w for w in raw if w.get("upright", True)]
+    if len(upright) * 2 >= len(raw):
+        return upright, width, height
+    extent = max([width, height] + [float(w["x1"]) for w in raw])
+    turned = []
+    for w in raw:
+        if w.get("upright", True):
+            continue
+        x0, x1, top, bottom = float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"])
+        if w.get("direction") == "btt":  # reads upwards; lines run left to right
+            box = {"x0": extent - bottom, "x1": extent - top, "top": x0, "bottom": x1}
+        else:  # reads downwards; lines run right to left
+            box = {"x0": top, "x1": bottom, "top": extent - x1, "bottom": extent - x0}
+        turned.append({**w, **box})
+    return turned, max(width, height), extent
+
+
+def _page_words(page: pdfplumber.page.Page, cfg: ExtractConfig) -> tuple[list[Word], float, float]:
+    """The page's words with font size and weight (the one parse of the page), and the page's size."""
     chars = dedupe_chars(page.chars) if cfg.dedupe_chars else page.chars
     raw = extract_words(chars, x_tolerance=cfg.x_tolerance, extra_attrs=["size", "fontname"])
-    return [Word.from_pdfplumber(w) for w in raw if w.get("upright", True)]
+    raw, width, height = _turn_upright(raw, float(page.width), float(page.height))
+    return [Word.from_pdfplumber(w) for w in raw], width, height
 
 
-def _read_pages(pdf: pdfplumber.PDF, cfg: ExtractConfig) -> tuple[list[tuple[PageBox, list[Line]]], list[int], int]:
-    """Every page (up to `max_pages`) -> its lines; also the textless pages and unmapped glyph count."""
+def _mostly_image(page: pdfplumber.page.Page) -> bool:
+    """Does an image cover at least a quarter of the page (as a scan does)?"""
+    area = float(page.width) * float(page.height) or 1.0
+    return any((float(i["x1"]) - float(i["x0"])) * (float(i["bottom"]) - float(i["top"])) >= 0.25 * area for i in page.images)
+
+
+def _read_pages(pdf: pdfplumber.PDF, cfg: ExtractConfig) -> tuple[list[tuple[PageBox, list[Line]]], list[int], int, int]:
+    """Every page (up to `max_pages`) -> its lines; also the textless pages (no text, or a picture
+    with almost none), how many of those are pictures (scans) and the unmapped glyph count."""
     pages: list[tuple[PageBox, list[Line]]] = []
     textless: list[int] = []
-    unmapped = 0
+    unmapped = scans = 0
     for number, page in enumerate(pdf.pages, start=1):
         if cfg.max_pages and number > cfg.max_pages:
             break
         try:
-            words = _page_words(page, cfg)
-            box = PageBox(number, float(page.height))
-            width = float(page.width)
+            words, width, height = _page_words(page, cfg)
+            box = PageBox(number, height)
+            n_chars = sum(len(w.text) for w in words)
+            pictured = n_chars < cfg.min_chars_per_page and _mostly_image(page)
+            scans += pictured
         finally:
             page.close()  # pdfplumber caches ~10 MB per page otherwise
-        if sum(len(w.text) for w in words) < cfg.min_chars_per_page:
+        # A page with a few words and no picture is a short page, not a missing text layer.
+        if n_chars == 0 or pictured:
             textless.append(number)
         # A lone "(cid:N)" word is a symbol-font bullet, which the paragraph builder recognises.
         unmapped += sum(glyphs.unmapped_count(w.text) for w in words if not glyphs.is_lone_glyph(w.text))
         pages.append((box, page_lines(words, number, width, box.height, cfg.header_footer_band)))
-    return pages, textless, unmapped
+    return pages, textless, scans, unmapped
 
 
 def _open_error(exc: BaseException) -> ExtractError:
@@ -186,7 +220,7 @@ def extract_review(path: Path, root: Path, cfg: ExtractConfig) -> ExtractedRevie
             n_pages = len(pdf.pages)
             if n_pages == 0:
                 raise ExtractError("no pages", "the PDF has zero pages")
-            pages, textless, unmapped = _read_pages(pdf, cfg)
+            pages, textless, scans, unmapped = _read_pages(pdf, cfg)
     except ExtractError as exc:
         exc.pages = exc.pages or n_pages
         raise
@@ -196,9 +230,16 @@ def extract_review(path: Path, root: Path, cfg: ExtractConfig) -> ExtractedRevie
         raise err from exc
     read = len(pages)
     if read and len(textless) / read > cfg.scanned_share_failed:
+        if scans:
+            raise ExtractError(
+                "scanned (no text layer)",
+                f"{len(textless)} of {read} pages are images without extractable text; "
+                "OCR the file first (e.g. ocrmypdf --skip-text)",
+                pages=n_pages,
+            )
         raise ExtractError(
-            "scanned (no text layer)",
-            f"{len(textless)} of {read} pages have no extractable text; OCR the file first (e.g. ocrmypdf --skip-text)",
+            "no text",
+            f"{len(textless)} of {read} pages have no extractable text (blank, or text drawn as shapes)",
             pages=n_pages,
         )
     pages, _ = strip_running(pages, cfg.header_footer_band, cfg.repeat_share)

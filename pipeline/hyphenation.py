@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 # Prefixes that make hyphenated compounds in this literature: "self-harm", "non-accidental", "co-sleeping".
 # Longer prefixes ("multi", "inter", "pre") are left to the dictionary: "multi-" + "ple" is "multiple".
@@ -30,18 +31,27 @@ def word_key(token: str) -> str:
     return _EDGE_PUNCT.sub("", token).lower()
 
 
+WORDLIST = "english-words.txt.gz"
+
+
+def build_wordlist(target: Path) -> int:
+    """Write the dictionary of common English words (one per line, gzipped); returns the count.
+
+    Derived from spaCy's English lexeme probabilities in spacy-lookups-data (MIT licence), which
+    takes a second and 200 MB to parse: so it is done once, by scripts/build_wordlist.py.
+    """
+    blob = (resources.files("spacy_lookups_data") / "data" / "en_lexeme_prob.json.gz").read_bytes()
+    probs: dict[str, float] = json.loads(gzip.decompress(blob))
+    words = sorted(w for w, p in probs.items() if p >= _MIN_LOG_PROB and w.isalpha() and w.islower())
+    target.write_bytes(gzip.compress(("\n".join(words) + "\n").encode(), mtime=0))
+    return len(words)
+
+
 @lru_cache(maxsize=1)
 def dictionary() -> frozenset[str]:
-    """Common lower-case English words, from spacy-lookups-data (installed with the project).
-
-    Loaded once per process and only when a document's own vocabulary cannot decide.
-    """
-    try:
-        blob = (resources.files("spacy_lookups_data") / "data" / "en_lexeme_prob.json.gz").read_bytes()
-    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - a broken install
-        return frozenset()
-    probs: dict[str, float] = json.loads(gzip.decompress(blob))
-    return frozenset(w for w, p in probs.items() if p >= _MIN_LOG_PROB and w.isalpha() and w.islower())
+    """Common lower-case English words (pipeline/data/english-words.txt.gz), loaded once per process."""
+    blob = (resources.files("pipeline") / "data" / WORDLIST).read_bytes()
+    return frozenset(gzip.decompress(blob).decode().split())
 
 
 class Dehyphenator:
