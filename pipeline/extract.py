@@ -181,7 +181,7 @@ def _read_pages(pdf: pdfplumber.PDF, cfg: ExtractConfig) -> tuple[list[tuple[Pag
             break
         try:
             words, width, height = _page_words(page, cfg)
-            box = PageBox(number, height)
+            box = PageBox(number, height, width)
             n_chars = sum(len(w.text) for w in words)
             pictured = n_chars < cfg.min_chars_per_page and _mostly_image(page)
             scans += pictured
@@ -244,7 +244,7 @@ def extract_review(path: Path, root: Path, cfg: ExtractConfig) -> ExtractedRevie
         )
     pages, _ = strip_running(pages, cfg.header_footer_band, cfg.repeat_share)
     lines, _ = drop_contents([ln for _, page in pages for ln in page])
-    typo, edges = measure(lines)
+    typo, edges = measure(lines, {box.page: box.width for box, _ in pages})
     blocks, styles = build_blocks(lines, [is_heading_line(ln, typo) for ln in lines], typo, edges)
     blocks = mark_boilerplate(assign_sections(blocks, styles))
     warnings = []

@@ -277,10 +277,11 @@ def _segments(line: Line) -> list[list[Word]]:
 
 @dataclass(frozen=True, slots=True)
 class PageBox:
-    """A page's number and height (what the band test needs)."""
+    """A page's number and size."""
 
     page: int
     height: float
+    width: float = 0.0
 
 
 def _band(line: Line, height: float, band: float) -> str | None:
@@ -291,6 +292,30 @@ def _band(line: Line, height: float, band: float) -> str | None:
     return None
 
 
+def _margin_lines(lines: Sequence[Line], height: float, band: float, body: float) -> set[int]:
+    """Ids of the outermost lines of a page that are set smaller than the body text, sit in the
+    top or bottom band and stand apart from the text (a header or footer that does not repeat
+    word for word, such as the current section's name, or any running line of a one-page file)."""
+    rows: list[list[Line]] = []  # lines side by side (a left header and a right one) form a row
+    for line in sorted(lines, key=lambda ln: ln.top):
+        if rows and line.top < max(ln.bottom for ln in rows[-1]) - 0.5:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    found: set[int] = set()
+    for order in (rows, rows[::-1]):
+        for i, row in enumerate(order[:2]):
+            if i >= len(order) - 1 or any(_band(ln, height, band) is None or ln.size >= 0.9 * body for ln in row):
+                break
+            top, bottom = min(ln.top for ln in row), max(ln.bottom for ln in row)
+            neighbour = order[i + 1]
+            gap = min(ln.top for ln in neighbour) - bottom if order is rows else top - max(ln.bottom for ln in neighbour)
+            if gap < body:
+                break
+            found.update(id(ln) for ln in row)
+    return found
+
+
 def strip_running(
     pages: Sequence[tuple[PageBox, list[Line]]], band: float, repeat_share: float
 ) -> tuple[list[tuple[PageBox, list[Line]]], int]:
@@ -298,7 +323,8 @@ def strip_running(
 
     A segment of a line in the top or bottom band is removed when it is a page number, a protective
     marking, or its digit-blind text occurs in the same band on at least `repeat_share` of the pages
-    with text (and on two pages at least).
+    with text (and on two pages at least). So are small-type lines at the very top or bottom that
+    stand apart from the text (`_margin_lines`), except on the cover of a longer document.
     """
     seen: dict[str, set[int]] = defaultdict(set)
     text_pages = 0
@@ -313,9 +339,14 @@ def strip_running(
                 seen[f"{where}:{running_key(join_words(seg))}"].add(box.page)
     needed = max(2, math.ceil(repeat_share * text_pages))
     repeated = {k for k, p in seen.items() if len(p) >= needed}
+    body = body_size([ln for _, lines in pages for ln in lines])
     removed = 0
     out: list[tuple[PageBox, list[Line]]] = []
     for box, lines in pages:
+        if box.page > 1 or len(pages) == 1:
+            margins = _margin_lines(lines, box.height, band, body)
+            removed += len(margins)
+            lines = [ln for ln in lines if id(ln) not in margins]
         kept: list[Line] = []
         for line in lines:
             where = _band(line, box.height, band)
@@ -358,15 +389,23 @@ class Typography:
         return max(self.edges.get(line.column, 0.0), page_edges.get((line.page, line.column), 0.0))
 
 
-def measure(lines: Sequence[Line]) -> tuple[Typography, dict[tuple[int, str], float]]:
-    """Body font size (the most common, weighted by characters), line spacing and column edges.
-
-    Also returns each page's column edges (the right end of its longest body line per column).
-    """
+def body_size(lines: Iterable[Line]) -> float:
+    """The most common type size, weighted by characters (to the half point)."""
     sizes = Counter[float]()
     for ln in lines:
         sizes[round(ln.size * 2) / 2] += len(ln.text)
-    body = sizes.most_common(1)[0][0] if sizes else 10.0
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def measure(lines: Sequence[Line], widths: Mapping[int, float] | None = None) -> tuple[Typography, dict[tuple[int, str], float]]:
+    """Body font size, line spacing and column edges.
+
+    Also returns each page's column edges (the right end of its longest body line per column).
+    With fewer than a dozen full-width body lines, their right ends say little about where the
+    text block ends; then the right margin is taken to mirror the left one on each page (`widths`
+    gives the page widths).
+    """
+    body = body_size(lines)
     steps = Counter[float]()
     for a, b in zip(lines, lines[1:]):
         if a.page == b.page and a.column == b.column and abs(a.size - body) < 0.6 and abs(b.size - body) < 0.6:
@@ -382,4 +421,9 @@ def measure(lines: Sequence[Line]) -> tuple[Typography, dict[tuple[int, str], fl
             key = (ln.page, ln.column)
             page_edges[key] = max(page_edges.get(key, 0.0), ln.x1)
     edges = {col: sorted(xs)[int(0.9 * (len(xs) - 1))] for col, xs in by_col.items()}
+    if widths and len(by_col.get("full", ())) < 12:
+        for ln in lines:
+            if ln.column == "full" and ln.page in widths:
+                key = (ln.page, "full")
+                page_edges[key] = max(page_edges.get(key, 0.0), widths[ln.page] - ln.x0)
     return Typography(body, leading, edges), page_edges

@@ -110,7 +110,6 @@ def build_blocks(
                 last is not None
                 and last.kind == "heading"
                 and last.page == line.page
-                and last.lines[-1].column == line.column
                 and (last.lines[-1].size, last.lines[-1].bold) == (line.size, line.bold)
                 and 0 <= line.top - last.lines[-1].bottom <= 0.8 * line.size
             ):

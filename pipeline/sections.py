@@ -17,6 +17,7 @@ from pipeline.records import Block, SectionKind
 
 HEADING_NUMBER = re.compile(r"^(?:(?:section|part|chapter)\s+)?(\d{1,2}(?:\.\d{1,2}){0,3})\.?(?:\s+|$)", re.IGNORECASE)
 _MAX_HEADING_WORDS = 20
+_COVER_WORDS = 150
 
 
 def is_heading_line(line: Line, typo: Typography) -> bool:
@@ -24,12 +25,14 @@ def is_heading_line(line: Line, typo: Typography) -> bool:
     text = line.text.strip()
     words = text.split()
     letters = [c for c in text if c.isalpha()]
-    if not words or len(words) > _MAX_HEADING_WORDS or len(letters) < 2:
+    if not words or len(words) > _MAX_HEADING_WORDS or not letters:
         return False
     if line.size < typo.body_size - 0.6:
         return False
     if line.size >= typo.body_size + 1.0 and line.size >= 1.08 * typo.body_size:
-        return True
+        return True  # even a lone letter: the end of a wrapped title ("Child" / "W")
+    if len(letters) < 2:
+        return False
     sentence_end = text.endswith((".", ",", ";")) and not HEADING_NUMBER.fullmatch(text)
     if line.bold and len(words) <= 15 and not sentence_end:
         return True
@@ -120,6 +123,9 @@ def assign_sections(blocks: Sequence[Block], styles: Sequence[tuple[float, bool]
     is an unnumbered title on the cover.
     """
     later = [s for b, s in zip(blocks, styles) if s is not None and b.page > 1] or [s for s in styles if s is not None]
+    # A first page with little text in a longer document is a cover: all of it is front matter.
+    cover_words = sum(len(b.text.split()) for b in blocks if b.page == 1)
+    has_cover = any(b.page > 1 for b in blocks) and cover_words < _COVER_WORDS
     ranked = sorted(set(later), key=lambda s: (-s[0], not s[1]))
     out: list[Block] = []
     stack: list[tuple[int, SectionKind]] = []  # (level, kind) of open headings
@@ -128,7 +134,10 @@ def assign_sections(blocks: Sequence[Block], styles: Sequence[tuple[float, bool]
     seen_heading = not any(s is not None for s in styles)
     for block, style in zip(blocks, styles):
         if block.kind != "heading" or style is None:
-            kind = current if seen_heading else (SectionKind.FRONT_MATTER if block.page == 1 else SectionKind.OTHER)
+            if has_cover and block.page == 1:
+                kind = SectionKind.FRONT_MATTER
+            else:
+                kind = current if seen_heading else (SectionKind.FRONT_MATTER if block.page == 1 else SectionKind.OTHER)
             out.append(dataclasses.replace(block, section=kind))
             continue
         depth = heading_depth(block.text)
@@ -137,7 +146,9 @@ def assign_sections(blocks: Sequence[Block], styles: Sequence[tuple[float, bool]
         while stack and stack[-1][0] >= level:
             stack.pop()
         named = kind_of_heading(block.text)
-        if not seen_heading and block.page == 1 and depth is None and (named is None or len(block.text.split()) >= 5):
+        if (has_cover and block.page == 1) or (
+            not seen_heading and block.page == 1 and depth is None and (named is None or len(block.text.split()) >= 5)
+        ):
             kind = SectionKind.FRONT_MATTER  # the title on the cover
         elif named is not None:
             kind = named
