@@ -199,6 +199,8 @@ def _read_pages(pdf: pdfplumber.PDF, cfg: ExtractConfig) -> tuple[list[tuple[Pag
 def _open_error(exc: BaseException) -> ExtractError:
     """A pdfminer/pdfplumber exception -> the reason a person understands."""
     cause = _root_cause(exc)
+    if isinstance(cause, ExtractError):  # the time limit fired inside pdfminer, which wrapped it
+        return cause
     if isinstance(exc, (PDFPasswordIncorrect, PDFEncryptionError)) or isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
         return ExtractError("encrypted", "the PDF needs a password to open")
     if isinstance(exc, RecursionError):

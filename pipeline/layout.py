@@ -186,6 +186,10 @@ def find_gutter(words: Sequence[Word], width: float, height: float, band: float)
 
     if not (filled(left, left_x0, g0) and filled(right, g1, right_x1)):
         return None
+    # A gutter is a narrow strip between columns of comparable width (a sidebar at most), not the
+    # wide gap between a table's short cells.
+    if g1 - g0 > 0.15 * (right_x1 - left_x0) or not 0.4 <= (g0 - left_x0) / max(right_x1 - g1, 1.0) <= 2.5:
+        return None
     return g0, g1
 
 
