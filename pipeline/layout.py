@@ -296,27 +296,31 @@ def _band(line: Line, height: float, band: float) -> str | None:
     return None
 
 
-def _margin_lines(lines: Sequence[Line], height: float, band: float, body: float) -> set[int]:
-    """Ids of the outermost lines of a page that are set smaller than the body text, sit in the
-    top or bottom band and stand apart from the text (a header or footer that does not repeat
-    word for word, such as the current section's name, or any running line of a one-page file)."""
-    rows: list[list[Line]] = []  # lines side by side (a left header and a right one) form a row
+def _margin_rows(lines: Sequence[Line], height: float, band: float, body: float) -> list[list[Line]]:
+    """The rows of a page's top and bottom margin blocks: rows inside the band, counted from the
+    page edge inwards, that a blank gap of at least a line separates from the text. Lines side by
+    side (a left header and a right one) form one row."""
+    rows: list[list[Line]] = []
     for line in sorted(lines, key=lambda ln: ln.top):
         if rows and line.top < max(ln.bottom for ln in rows[-1]) - 0.5:
             rows[-1].append(line)
         else:
             rows.append([line])
-    found: set[int] = set()
-    for order in (rows, rows[::-1]):
-        for i, row in enumerate(order[:2]):
-            if i >= len(order) - 1 or any(_band(ln, height, band) is None or ln.size >= 0.9 * body for ln in row):
+    found: list[list[Line]] = []
+    for order, inward in ((rows, True), (rows[::-1], False)):
+        block: list[list[Line]] = []
+        for i, row in enumerate(order[:-1]):
+            if any(_band(ln, height, band) is None for ln in row):
                 break
-            top, bottom = min(ln.top for ln in row), max(ln.bottom for ln in row)
-            neighbour = order[i + 1]
-            gap = min(ln.top for ln in neighbour) - bottom if order is rows else top - max(ln.bottom for ln in neighbour)
-            if gap < body:
+            block.append(row)
+            nxt = order[i + 1]
+            if inward:
+                gap = min(ln.top for ln in nxt) - max(ln.bottom for ln in row)
+            else:
+                gap = min(ln.top for ln in row) - max(ln.bottom for ln in nxt)
+            if gap >= body:
+                found += block
                 break
-            found.update(id(ln) for ln in row)
     return found
 
 
@@ -325,32 +329,33 @@ def strip_running(
 ) -> tuple[list[tuple[PageBox, list[Line]]], int]:
     """Remove running headers and footers from every page; returns the pages and how many were removed.
 
-    A segment of a line in the top or bottom band is removed when it is a page number, a protective
-    marking, or its digit-blind text occurs in the same band on at least `repeat_share` of the pages
-    with text (and on two pages at least). So are small-type lines at the very top or bottom that
-    stand apart from the text (`_margin_lines`), except on the cover of a longer document.
+    Anywhere in the top and bottom bands, page numbers and protective markings go. In the margin
+    blocks (`_margin_rows`: set apart from the text by a blank gap), so does a segment whose
+    digit-blind text occurs in the same band's margin block on at least `repeat_share` of the pages
+    with text (and on two pages at least), and, except on the cover of a longer document, a row set
+    smaller than the body text (a header that changes from page to page, such as a section name).
     """
+    body = body_size([ln for _, lines in pages for ln in lines])
+    margins: dict[int, list[list[Line]]] = {}
     seen: dict[str, set[int]] = defaultdict(set)
     text_pages = 0
     for box, lines in pages:
-        if lines:
-            text_pages += 1
-        for line in lines:
-            where = _band(line, box.height, band)
-            if where is None:
-                continue
-            for seg in _segments(line):
-                seen[f"{where}:{running_key(join_words(seg))}"].add(box.page)
+        text_pages += bool(lines)
+        margins[box.page] = _margin_rows(lines, box.height, band, body)
+        for row in margins[box.page]:
+            for line in row:
+                for seg in _segments(line):
+                    seen[f"{_band(line, box.height, band)}:{running_key(join_words(seg))}"].add(box.page)
     needed = max(2, math.ceil(repeat_share * text_pages))
     repeated = {k for k, p in seen.items() if len(p) >= needed}
-    body = body_size([ln for _, lines in pages for ln in lines])
     removed = 0
     out: list[tuple[PageBox, list[Line]]] = []
     for box, lines in pages:
+        in_margin = {id(ln) for row in margins[box.page] for ln in row}
         if box.page > 1 or len(pages) == 1:
-            margins = _margin_lines(lines, box.height, band, body)
-            removed += len(margins)
-            lines = [ln for ln in lines if id(ln) not in margins]
+            small = {id(ln) for row in margins[box.page] if all(ln.size < 0.9 * body for ln in row) for ln in row}
+            removed += len(small)
+            lines = [ln for ln in lines if id(ln) not in small]
         kept: list[Line] = []
         for line in lines:
             where = _band(line, box.height, band)
@@ -360,7 +365,8 @@ def strip_running(
             keep_words: list[Word] = []
             for seg in _segments(line):
                 text = join_words(seg)
-                if is_page_number(text) or is_marking(text) or f"{where}:{running_key(text)}" in repeated:
+                running = id(line) in in_margin and f"{where}:{running_key(text)}" in repeated
+                if running or is_page_number(text) or is_marking(text):
                     removed += 1
                 else:
                     keep_words += seg
