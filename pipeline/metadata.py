@@ -114,14 +114,18 @@ def _smart_case(text: str) -> str:
     return " ".join(out)
 
 
+# Cover lines that say who wrote the review and when, or what part of it this is: not the title.
+_NOT_TITLE = re.compile(r"\b(?:published|publication|date|reviewer|author|version|executive summary|briefing)\b", re.IGNORECASE)
+
+
 def _title(blocks: Sequence[Block], styles: Sequence[tuple[float, bool] | None]) -> str | None:
     cover = [(b, s) for b, s in zip(blocks, styles) if s is not None and b.page == 1 and b.section == SectionKind.FRONT_MATTER]
     if not cover:
         return None
     biggest = max(s[0] for _, s in cover if s is not None)
     parts: list[str] = []
-    for i, (b, s) in enumerate(cover):
-        if s is not None and s[0] == biggest:
+    for b, s in cover:
+        if s is not None and s[0] == biggest and not _NOT_TITLE.search(b.text):
             parts.append(_smart_case(b.text))
         elif parts:
             break

@@ -112,6 +112,13 @@ def heading_depth(text: str) -> int | None:
     return m.group(1).count(".") + 1 if m and m.group(1) else None
 
 
+def _level(block: Block, style: tuple[float, bool] | None, ranked: Sequence[tuple[float, bool]]) -> int:
+    if block.kind != "heading" or style is None:
+        return 0
+    depth = heading_depth(block.text)
+    return min(4, depth if depth is not None else (ranked.index(style) + 1 if style in ranked else 1))
+
+
 def assign_sections(blocks: Sequence[Block], styles: Sequence[tuple[float, bool] | None]) -> list[Block]:
     """Give each heading a level and each block the kind of the section it sits in.
 
@@ -120,19 +127,35 @@ def assign_sections(blocks: Sequence[Block], styles: Sequence[tuple[float, bool]
     first, bold before regular), up to 4. A heading whose words say nothing keeps its parent's kind
     when it is a sub-heading, and opens an OTHER section at the top level. Blocks before the first
     heading are FRONT_MATTER when they are on the first page, and so is the first heading when it
-    is an unnumbered title on the cover.
+    is an unnumbered title on the cover; so is everything before the first numbered or named
+    heading when that comes within the first three pages, and a cover page (little text).
     """
     later = [s for b, s in zip(blocks, styles) if s is not None and b.page > 1] or [s for s in styles if s is not None]
     # A first page with little text in a longer document is a cover: all of it is front matter.
     cover_words = sum(len(b.text.split()) for b in blocks if b.page == 1)
     has_cover = any(b.page > 1 for b in blocks) and cover_words < _COVER_WORDS
+    # Before the first numbered or named heading (within the first pages) is front matter too:
+    # title, partnership, author, date, contents.
+    structural = next(
+        (
+            i
+            for i, b in enumerate(blocks)
+            if b.kind == "heading" and (heading_depth(b.text) or kind_of_heading(b.text) not in (None, SectionKind.FRONT_MATTER))
+        ),
+        0,
+    )
+    if blocks[structural:structural + 1] and blocks[structural].page > 3:
+        structural = 0
     ranked = sorted(set(later), key=lambda s: (-s[0], not s[1]))
     out: list[Block] = []
     stack: list[tuple[int, SectionKind]] = []  # (level, kind) of open headings
     current = SectionKind.OTHER
     # Without any heading nothing can be told apart: everything stays OTHER.
     seen_heading = not any(s is not None for s in styles)
-    for block, style in zip(blocks, styles):
+    for index, (block, style) in enumerate(zip(blocks, styles)):
+        if index < structural:
+            out.append(dataclasses.replace(block, section=SectionKind.FRONT_MATTER, level=_level(block, style, ranked)))
+            continue
         if block.kind != "heading" or style is None:
             if has_cover and block.page == 1:
                 kind = SectionKind.FRONT_MATTER
@@ -141,8 +164,7 @@ def assign_sections(blocks: Sequence[Block], styles: Sequence[tuple[float, bool]
             out.append(dataclasses.replace(block, section=kind))
             continue
         depth = heading_depth(block.text)
-        rank = ranked.index(style) + 1 if style in ranked else 1
-        level = min(4, depth if depth is not None else rank)
+        level = _level(block, style, ranked)
         while stack and stack[-1][0] >= level:
             stack.pop()
         named = kind_of_heading(block.text)
