@@ -147,7 +147,8 @@ class Sentence:
     """One sentence of a review's body text, as the classifier sees it.
 
     `text` is the sentence as printed (for evidence); `norm` the lower-cased lemmatised form with
-    context markers that the classifier reads.
+    context markers that the classifier reads. `boilerplate` is inherited from the block: statutory
+    text every review carries, which theme counts should discount.
     """
 
     review_id: str
@@ -156,6 +157,7 @@ class Sentence:
     section: SectionKind
     text: str
     norm: str = ""
+    boilerplate: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,3 +113,14 @@ def test_textless_page_counted(quirk_pdfs: Path) -> None:
     assert review.textless_pages == (2,)
     assert review.pages == 4
     assert {b.page for b in review.blocks} == {1, 3, 4}
+
+
+def test_sentences_inherit_page_section_and_boilerplate(quirk_pdfs: Path) -> None:
+    from pipeline.config import NlpConfig
+    from pipeline.nlp import split_sentences
+
+    sentences = split_sentences(_extract(quirk_pdfs, "boilerplate_purpose"), NlpConfig())
+    purpose = next(s for s in sentences if "purpose" in s.text)
+    case = next(s for s in sentences if "head injury" in s.text)
+    assert purpose.boilerplate and not case.boilerplate
+    assert case.section == SectionKind.INTRODUCTION and case.page == 1
