@@ -4,7 +4,7 @@ messages and exit codes (1 for a library error, 2 for bad usage as typer reports
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from pipeline import __version__
-from pipeline.batch import run_batch
+from pipeline.batch import BatchSummary, extract_batch, run_batch
 from pipeline.config import load_config
 from pipeline.errors import ReviewThemesError
 from pipeline.prevalence import BREAKDOWN_FIELDS
@@ -79,6 +79,45 @@ def _progress(quiet: bool, label: str) -> Iterator[object]:
         yield bar
 
 
+def _report_failures(summary: BatchSummary) -> None:
+    for f in summary.failed:
+        err.print(f"  failed: {f.file}: {f.reason}", highlight=False)
+
+
+@contextmanager
+def _ticker(quiet: bool, label: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress callback for the batch functions: a bar on a terminal, nothing otherwise."""
+    with _progress(quiet, label) as bar:
+        task = bar.add_task("", total=None) if bar is not None else None  # type: ignore[attr-defined]
+
+        def tick(done: int, total: int, name: str) -> None:
+            if bar is not None:
+                bar.update(task, completed=done, total=total, description=name[:40])  # type: ignore[attr-defined]
+
+        yield tick
+
+
+@app.command()
+def extract(
+    pdf_dir: Annotated[Path, typer.Argument(help="Folder of review PDFs (searched recursively).")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for text/<review_id>.md and reviews.csv.")],
+    config: ConfigOpt = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: config jobs).")] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Extract the clean, sectioned text of every review PDF in PDF_DIR as Markdown, plus reviews.csv."""
+    with _errors():
+        cfg = load_config(config)
+        with _ticker(quiet, "extracting") as tick:
+            summary = extract_batch(pdf_dir, out_dir, cfg, jobs=jobs or cfg.jobs, progress=tick)
+        if not quiet:
+            out.print(
+                f"{summary.ok} of {summary.total} review(s) extracted in {summary.seconds:.1f} s; "
+                f"text in {summary.out_dir / 'text'}, one row per file in {summary.out_dir / 'reviews.csv'}"
+            )
+            _report_failures(summary)
+
+
 @app.command()
 def run(
     pdf_dir: Annotated[Path, typer.Argument(help="Folder of review PDFs (searched recursively).")],
@@ -93,13 +132,7 @@ def run(
     with _errors():
         cfg = load_config(config, model=model)
         n_jobs = jobs or cfg.jobs
-        with _progress(quiet, "reviews") as bar:
-            task = bar.add_task("", total=None) if bar is not None else None  # type: ignore[attr-defined]
-
-            def tick(done: int, total: int, name: str) -> None:
-                if bar is not None:
-                    bar.update(task, completed=done, total=total, description=name[:40])  # type: ignore[attr-defined]
-
+        with _ticker(quiet, "reviews") as tick:
             fields = tuple(f.value for f in by or ())
             summary = run_batch(pdf_dir, out_dir, cfg, jobs=n_jobs, model_dir=cfg.model, progress=tick, by=fields)
         if not quiet:
@@ -107,18 +140,7 @@ def run(
                 f"{summary.ok} of {summary.total} review(s) processed in {summary.seconds:.1f} s "
                 f"with model {summary.model_id}; outputs in {summary.out_dir}"
             )
-            for f in summary.failed:
-                err.print(f"  failed: {f.file}: {f.reason}", highlight=False)
-
-
-def _ticker(bar: object) -> tuple[object, object]:
-    task = bar.add_task("", total=None) if bar is not None else None  # type: ignore[attr-defined]
-
-    def tick(done: int, total: int, name: str) -> None:
-        if bar is not None:
-            bar.update(task, completed=done, total=total, description=name[:40])  # type: ignore[attr-defined]
-
-    return task, tick
+            _report_failures(summary)
 
 
 @app.command()
@@ -142,8 +164,7 @@ def train(
     with _errors():
         cfg = load_config(config)
         log = (lambda m: None) if quiet else (lambda m: err.print(m, highlight=False))
-        with _progress(quiet, "extracting") as bar:
-            _, tick = _ticker(bar)
+        with _ticker(quiet, "extracting") as tick:
             card = train_from_codes(codes, pdfs, out_model, cfg, jobs or cfg.jobs, sentences, base_model, progress=tick, log=log)  # type: ignore[arg-type]
         if not quiet:
             ev = card["evaluation"]
@@ -195,8 +216,7 @@ def evaluate(
     with _errors():
         cfg = load_config(config)
         log = (lambda m: None) if quiet else (lambda m: err.print(m, highlight=False))
-        with _progress(quiet, "extracting") as bar:
-            _, tick = _ticker(bar)
+        with _ticker(quiet, "extracting") as tick:
             rows, summary = evaluate_model(codes, pdfs, cfg, model or cfg.model, jobs or cfg.jobs, tick, log)  # type: ignore[arg-type]
         cols = ("precision", "recall", "f1", "support", "prevalence_error")
         if report is not None:
@@ -364,8 +384,7 @@ def models_compare(
     with _errors():
         cfg = load_config(config)
         log = (lambda m: None) if quiet else (lambda m: err.print(m, highlight=False))
-        with _progress(quiet, "extracting") as bar:
-            _, tick = _ticker(bar)
+        with _ticker(quiet, "extracting") as tick:
             rows, summary = compare_models(codes, pdfs, cfg, model_a, model_b, jobs or cfg.jobs, tick, log)  # type: ignore[arg-type]
         cols = ("precision", "recall", "f1", "support")
         if report is not None:
@@ -428,13 +447,7 @@ def corpus_build(
     with _errors():
         codebook = load_codebook(codebook_path or _default("corpus/codebook.csv"))
         kind_list = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else None
-        with _progress(quiet, "reviews") as bar:
-            task = bar.add_task("", total=None) if bar is not None else None  # type: ignore[attr-defined]
-
-            def tick(done: int, total: int, name: str) -> None:
-                if bar is not None:
-                    bar.update(task, completed=done, total=total, description=name[:40])  # type: ignore[attr-defined]
-
+        with _ticker(quiet, "reviews") as tick:
             summary = build_corpus(out_dir, banks_dir or _default("corpus/banks"), codebook.ids, n, seed, bank, pdf,
                                    eval_share, kind_list, progress=tick)
         if not quiet:
@@ -458,13 +471,7 @@ def corpus_render(
     from pipeline.corpus.build import render_folder
 
     with _errors():
-        with _progress(quiet, "PDFs") as bar:
-            task = bar.add_task("", total=None) if bar is not None else None  # type: ignore[attr-defined]
-
-            def tick(done: int, total: int, name: str) -> None:
-                if bar is not None:
-                    bar.update(task, completed=done, total=total, description=name[:40])  # type: ignore[attr-defined]
-
+        with _ticker(quiet, "PDFs") as tick:
             count = render_folder(text_dir, out_dir, progress=tick)
         if not quiet:
             out.print(f"{count} PDF(s) written to {out_dir}", highlight=False)

@@ -40,6 +40,8 @@ class ExtractConfig(_Strict):
     header_footer_band: float = Field(default=0.12, gt=0, lt=0.5)
     repeat_share: float = Field(default=0.5, gt=0, le=1)
     x_tolerance: float = Field(default=1.5, gt=0)
+    dedupe_chars: bool = True
+    max_pages: int = Field(default=0, ge=0)
 
 
 class ClassifyConfig(_Strict):

@@ -14,9 +14,10 @@ class ConfigError(ReviewThemesError):
 class ExtractError(ReviewThemesError):
     """A PDF could not be turned into text. `reason` is a short phrase a person understands."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: str, detail: str = "", pages: int = 0) -> None:
         self.reason = reason
         self.detail = detail
+        self.pages = pages  # how many pages the file has, when that is known
         super().__init__(f"{reason}: {detail}" if detail else reason)
 
 

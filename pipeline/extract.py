@@ -1,29 +1,42 @@
 """Review PDF -> `ExtractedReview` (clean, sectioned body text) or `ExtractFailure`.
 
 Consumes a path to a PDF file. Produces the review's blocks (headings and paragraphs with page,
-section kind and paragraph id) and cover metadata. Raises `ExtractError` with a reason a person
-understands for empty, non-PDF, encrypted, corrupt, zero-page and mostly-scanned files. This is the
-only module that imports pdfplumber.
+section kind, paragraph id and boilerplate flag) and cover metadata. Raises `ExtractError` with a
+reason a person understands for empty, non-PDF, truncated, encrypted, corrupt, zero-page and
+mostly-scanned files, and for files that take longer than `extract.timeout_seconds`.
+
+Each page is parsed once (`extract_words` with font size and name) and closed straight away, so
+memory stays flat however long the review; everything after that works on plain records:
+layout.py (lines, columns, running headers/footers), sections.py (headings, contents, section
+kinds), paragraphs.py (paragraphs across line and page breaks), boilerplate.py, metadata.py. This
+is the only module that imports pdfplumber.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
+from pdfplumber.utils import extract_words
 
+from pipeline import glyphs
+from pipeline.boilerplate import mark_boilerplate
 from pipeline.config import ExtractConfig
 from pipeline.errors import ExtractError
-from pipeline.records import Block, ExtractedReview, ExtractFailure, SectionKind
+from pipeline.layout import Line, PageBox, Word, measure, page_lines, strip_running
+from pipeline.metadata import review_meta
+from pipeline.paragraphs import build_blocks
+from pipeline.records import ExtractedReview, ExtractFailure
+from pipeline.sections import assign_sections, drop_contents, is_heading_line
 
 try:  # pdfplumber wraps some pdfminer errors in its own exception types
     from pdfplumber.utils.exceptions import PdfminerException
@@ -60,22 +73,20 @@ def time_limit(seconds: float) -> Iterator[None]:
 
 
 def check_header(path: Path) -> None:
-    """Fail fast on files that are not PDFs at all."""
+    """Fail fast on files that are not PDFs at all, or that were cut off before their end."""
     size = path.stat().st_size
     if size == 0:
         raise ExtractError("empty file", "0 bytes")
     with path.open("rb") as fh:
         head = fh.read(1024)
+        fh.seek(max(0, size - 8192))
+        tail = fh.read()
     if b"%PDF-" not in head:
         raise ExtractError("not a PDF", "the file does not start with a PDF header")
-
-
-_WS = re.compile(r"[ \t\u00a0]+")
-
-
-def _page_lines(page: pdfplumber.page.Page, cfg: ExtractConfig) -> list[str]:
-    text = page.extract_text(x_tolerance=cfg.x_tolerance) or ""
-    return [_WS.sub(" ", line).strip() for line in text.splitlines() if line.strip()]
+    if b"%%EOF" not in tail:
+        raise ExtractError(
+            "truncated PDF", "the file stops before the PDF end marker (%%EOF): it was probably cut off while downloading or copying"
+        )
 
 
 def _root_cause(exc: BaseException) -> BaseException:
@@ -94,53 +105,164 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
 
 
+def dedupe_chars(chars: list[dict[str, Any]], tolerance: float = 1.0) -> list[dict[str, Any]]:
+    """Drop glyphs drawn twice at (almost) the same place, as "fake bold" does.
+
+    pdfplumber's own `dedupe_chars` sorts per cluster and takes longer than parsing the page; this
+    looks each glyph up in a grid of `tolerance`-sized cells instead, and only on pages where a
+    quick pass finds glyphs sharing a cell.
+    """
+    cells = {(ch["text"], int(ch["x0"]), int(ch["top"])) for ch in chars}
+    if len(chars) - len(cells) < 3:
+        return chars
+    seen: dict[tuple[str, int, int], list[tuple[float, float]]] = {}
+    out = []
+    for ch in chars:
+        x, y = float(ch["x0"]), float(ch["top"])
+        gx, gy = int(x // tolerance), int(y // tolerance)
+        text = ch["text"]
+        duplicate = any(
+            abs(px - x) <= tolerance and abs(py - y) <= tolerance
+            for dx in (-1, 0, 1)
+            for dy in (-1, 0, 1)
+            for px, py in seen.get((text, gx + dx, gy + dy), ())
+        )
+        if not duplicate:
+            seen.setdefault((text, gx, gy), []).append((x, y))
+            out.append(ch)
+    return out
+
+
+def _turn_upright(raw: list[dict[str, Any]], width: float, height: float) -> tuple[list[dict[str, Any]], float, float]:
+    """Words on a page whose text runs vertically (a rotated page), in a frame where it runs across.
+
+    On pages where most words are upright, the few that are not (axis labels, margin notes) are
+    dropped instead. Returns the words and the frame's width and height.
+    """
+    upright = [w for w in raw if w.get("upright", True)]
+    if len(upright) * 2 >= len(raw):
+        return upright, width, height
+    extent = max([width, height] + [float(w["x1"]) for w in raw])
+    turned = []
+    for w in raw:
+        if w.get("upright", True):
+            continue
+        x0, x1, top, bottom = float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"])
+        if w.get("direction") == "btt":  # reads upwards; lines run left to right
+            box = {"x0": extent - bottom, "x1": extent - top, "top": x0, "bottom": x1}
+        else:  # reads downwards; lines run right to left
+            box = {"x0": top, "x1": bottom, "top": extent - x1, "bottom": extent - x0}
+        turned.append({**w, **box})
+    return turned, max(width, height), extent
+
+
+def _page_words(page: pdfplumber.page.Page, cfg: ExtractConfig) -> tuple[list[Word], float, float]:
+    """The page's words with font size and weight (the one parse of the page), and the page's size."""
+    chars = dedupe_chars(page.chars) if cfg.dedupe_chars else page.chars
+    raw = extract_words(chars, x_tolerance=cfg.x_tolerance, extra_attrs=["size", "fontname"])
+    raw, width, height = _turn_upright(raw, float(page.width), float(page.height))
+    return [Word.from_pdfplumber(w) for w in raw], width, height
+
+
+def _mostly_image(page: pdfplumber.page.Page) -> bool:
+    """Does an image cover at least a quarter of the page (as a scan does)?"""
+    area = float(page.width) * float(page.height) or 1.0
+    return any((float(i["x1"]) - float(i["x0"])) * (float(i["bottom"]) - float(i["top"])) >= 0.25 * area for i in page.images)
+
+
+def _read_pages(pdf: pdfplumber.PDF, cfg: ExtractConfig) -> tuple[list[tuple[PageBox, list[Line]]], list[int], int, int]:
+    """Every page (up to `max_pages`) -> its lines; also the textless pages (no text, or a picture
+    with almost none), how many of those are pictures (scans) and the unmapped glyph count."""
+    pages: list[tuple[PageBox, list[Line]]] = []
+    textless: list[int] = []
+    unmapped = scans = 0
+    for number, page in enumerate(pdf.pages, start=1):
+        if cfg.max_pages and number > cfg.max_pages:
+            break
+        try:
+            words, width, height = _page_words(page, cfg)
+            box = PageBox(number, height, width)
+            n_chars = sum(len(w.text) for w in words)
+            pictured = n_chars < cfg.min_chars_per_page and _mostly_image(page)
+            scans += pictured
+        finally:
+            page.close()  # pdfplumber caches ~10 MB per page otherwise
+        # A page with a few words and no picture is a short page, not a missing text layer.
+        if n_chars == 0 or pictured:
+            textless.append(number)
+        # A lone "(cid:N)" word is a symbol-font bullet, which the paragraph builder recognises.
+        unmapped += sum(glyphs.unmapped_count(w.text) for w in words if not glyphs.is_lone_glyph(w.text))
+        pages.append((box, page_lines(words, number, width, box.height, cfg.header_footer_band)))
+    return pages, textless, scans, unmapped
+
+
+def _open_error(exc: BaseException) -> ExtractError:
+    """A pdfminer/pdfplumber exception -> the reason a person understands."""
+    cause = _root_cause(exc)
+    if isinstance(cause, ExtractError):  # the time limit fired inside pdfminer, which wrapped it
+        return cause
+    if isinstance(exc, (PDFPasswordIncorrect, PDFEncryptionError)) or isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+        return ExtractError("encrypted", "the PDF needs a password to open")
+    if isinstance(exc, RecursionError):
+        return ExtractError("corrupt PDF", "its structure is nested too deeply to read")
+    if isinstance(exc, (PDFSyntaxError, PSException, PdfminerException)):
+        return ExtractError("corrupt PDF", _describe(cause))
+    return ExtractError("unreadable PDF", _describe(exc))
+
+
 def extract_review(path: Path, root: Path, cfg: ExtractConfig) -> ExtractedReview:
     """Extract one PDF. `root` is the batch folder `review_id` and `file` are relative to."""
     rel = path.relative_to(root).as_posix()
     review_id = rel[:-4] if rel.lower().endswith(".pdf") else rel
     digest = sha256_file(path)
     check_header(path)
-    blocks: list[Block] = []
-    textless: list[int] = []
+    n_pages = 0
     try:
         with time_limit(cfg.timeout_seconds), pdfplumber.open(path) as pdf:
             n_pages = len(pdf.pages)
             if n_pages == 0:
                 raise ExtractError("no pages", "the PDF has zero pages")
-            for number, page in enumerate(pdf.pages, start=1):
-                try:
-                    lines = _page_lines(page, cfg)
-                finally:
-                    page.close()  # pdfplumber caches ~10 MB per page otherwise
-                if sum(len(line) for line in lines) < cfg.min_chars_per_page:
-                    textless.append(number)
-                    continue
-                blocks.append(Block("paragraph", " ".join(lines), number, SectionKind.OTHER))
-    except ExtractError:
+            pages, textless, scans, unmapped = _read_pages(pdf, cfg)
+    except ExtractError as exc:
+        exc.pages = exc.pages or n_pages
         raise
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise ExtractError("encrypted", "the PDF needs a password to open") from exc
-    except (PDFSyntaxError, PSException, PdfminerException) as exc:
-        cause = _root_cause(exc)
-        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
-            raise ExtractError("encrypted", "the PDF needs a password to open") from exc
-        raise ExtractError("corrupt or truncated PDF", _describe(cause)) from exc
-    except RecursionError as exc:
-        raise ExtractError("corrupt or truncated PDF", "structure too deeply nested") from exc
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many untyped errors on malformed input
-        raise ExtractError("unreadable PDF", f"{type(exc).__name__}: {str(exc)[:200]}") from exc
-    if n_pages and len(textless) / n_pages > cfg.scanned_share_failed:
+        err = _open_error(exc)
+        err.pages = n_pages
+        raise err from exc
+    read = len(pages)
+    if read and len(textless) / read > cfg.scanned_share_failed:
+        if scans:
+            raise ExtractError(
+                "scanned (no text layer)",
+                f"{len(textless)} of {read} pages are images without extractable text; "
+                "OCR the file first (e.g. ocrmypdf --skip-text)",
+                pages=n_pages,
+            )
         raise ExtractError(
-            "scanned (no text layer)",
-            f"{len(textless)} of {n_pages} pages have no extractable text; OCR the file first",
+            "no text",
+            f"{len(textless)} of {read} pages have no extractable text (blank, or text drawn as shapes)",
+            pages=n_pages,
         )
+    pages, _ = strip_running(pages, cfg.header_footer_band, cfg.repeat_share)
+    lines, _ = drop_contents([ln for _, page in pages for ln in page])
+    typo, edges = measure(lines, {box.page: box.width for box, _ in pages})
+    blocks, styles = build_blocks(lines, [is_heading_line(ln, typo) for ln in lines], typo, edges)
+    blocks = mark_boilerplate(assign_sections(blocks, styles))
+    warnings = []
+    if read < n_pages:
+        warnings.append(f"read the first {read} of {n_pages} pages (extract.max_pages)")
+    if unmapped:
+        warnings.append(f"{unmapped} glyphs had no Unicode mapping and were dropped")
     return ExtractedReview(
         review_id=review_id,
         file=rel,
         sha256=digest,
         pages=n_pages,
         blocks=tuple(blocks),
+        meta=review_meta(blocks, styles),
         textless_pages=tuple(textless),
+        warnings=tuple(warnings),
     )
 
 
@@ -155,7 +277,7 @@ def extract_or_fail(path: Path, root: Path, cfg: ExtractConfig) -> ExtractedRevi
             digest = sha256_file(path)
         except OSError:
             digest = ""
-        return ExtractFailure(review_id, rel, digest, str(exc))
+        return ExtractFailure(review_id, rel, digest, str(exc), exc.pages)
     except OSError as exc:
         return ExtractFailure(review_id, rel, "", f"cannot read file: {exc.strerror or exc}")
 

@@ -34,8 +34,8 @@ def sentence_features(s: Sentence) -> list[str]:
 
 
 def scored(sentences: Sequence[Sentence]) -> list[Sentence]:
-    """The sentences the model scores (not cover, contents or glossary)."""
-    return [s for s in sentences if s.section not in UNSCORED_SECTIONS]
+    """The sentences the model scores: not cover, contents, glossary, nor statutory boilerplate."""
+    return [s for s in sentences if s.section not in UNSCORED_SECTIONS and not s.boilerplate]
 
 
 def transform(

@@ -88,8 +88,9 @@ def sentence_tags(span: spacy.tokens.Span) -> tuple[str, ...]:
 def split_sentences(review: ExtractedReview, cfg: NlpConfig, cues: Cues = ()) -> list[Sentence]:
     """All body sentences of a review, in reading order, each with its page and section kind.
 
-    Headings are not sentences; paragraph numbers are stripped first because the sentencizer would
-    otherwise make "12." a sentence of its own.
+    Headings are not sentences; paragraph numbers are stripped first (when extraction has not
+    already moved them to `Block.para_id`) because the sentencizer would otherwise make "12." a
+    sentence of its own. Each sentence inherits its block's page, section kind and boilerplate flag.
     """
     nlp = load_nlp(cfg.pipeline, cues)
     items = []
@@ -113,6 +114,7 @@ def split_sentences(review: ExtractedReview, cfg: NlpConfig, cues: Cues = ()) ->
                     text=span.text.strip(),
                     norm=normalise(span),
                     tags=sentence_tags(span),
+                    boilerplate=block.boilerplate,
                 )
             )
     return sentences

@@ -75,7 +75,9 @@ class Block:
 
     `page` is 1-based (the page the block starts on). `para_id` is a numbered paragraph id such as
     "4.12" when the review numbers its paragraphs. `level` is the heading level (1 = top), 0 for
-    paragraphs.
+    paragraphs. `bullet` marks a list item (its bullet glyph removed). `boilerplate` marks statutory
+    text every review carries (the purpose of reviews, the criteria for holding one): it mentions
+    "abuse or neglect" in every report, so theme counts should discount it.
     """
 
     kind: str  # "heading" | "paragraph"
@@ -84,6 +86,8 @@ class Block:
     section: SectionKind = SectionKind.OTHER
     para_id: str | None = None
     level: int = 0
+    bullet: bool = False
+    boilerplate: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +113,8 @@ class ExtractedReview:
     """A review PDF turned into clean, sectioned text.
 
     `review_id` is the path relative to the input folder without ".pdf"; `file` the relative path.
-    `textless_pages` lists 1-based pages with no text layer (likely scanned).
+    `textless_pages` lists 1-based pages with no text layer (likely scanned). `warnings` say what
+    extraction noticed but could work around (unmapped glyphs, pages left unread).
     """
 
     review_id: str
@@ -143,7 +148,8 @@ class Sentence:
 
     `text` is the sentence as printed (for evidence); `norm` the lower-cased lemmatised form with
     context prefixes ("neg_", "hyp_", "gen_", "oth_") that the classifier reads; `tags` the theme cue
-    and context flags found in it ("cue:neglect", "cue:neglect:neg", "ctx:hyp").
+    and context flags found in it ("cue:neglect", "cue:neglect:neg", "ctx:hyp"). `boilerplate` is
+    inherited from the block: statutory text every review carries, which is never scored.
     """
 
     review_id: str
@@ -153,6 +159,7 @@ class Sentence:
     text: str
     norm: str = ""
     tags: tuple[str, ...] = ()
+    boilerplate: bool = False
 
 
 @dataclass(frozen=True, slots=True)

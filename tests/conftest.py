@@ -30,6 +30,25 @@ def skeleton_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/extract/*.md from the current extraction (review the diff before committing)",
+    )
+
+
+@pytest.fixture(scope="session")
+def quirk_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with one PDF per layout quirk (tests/fixtures/quirks.py), named after the quirk."""
+    from tests.fixtures.quirks import QUIRKS
+
+    folder = tmp_path_factory.mktemp("quirk_pdfs")
+    for name, write in QUIRKS.items():
+        write(folder / f"{name}.pdf")
+    return folder
+
+
 def shared_dir(sub: str) -> Path:
     """A folder of ../shared, or skip the test cleanly when it is not there."""
     path = SHARED / sub

@@ -138,3 +138,46 @@ def test_code_sheet_needs_a_run_folder(tmp_path: Path):
 def test_models_list_of_an_empty_folder(tmp_path: Path):
     r = runner.invoke(app, ["models", "list", str(tmp_path)])
     assert r.exit_code == 0 and "no model folders" in r.output
+
+def test_extract_writes_markdown_and_reviews(quirk_pdfs: Path, tmp_path: Path):
+    (quirk_pdfs / "sub").mkdir(exist_ok=True)
+    (quirk_pdfs / "sub" / "broken.pdf").write_bytes(b"not a pdf at all")
+    try:
+        result = runner.invoke(app, ["extract", str(quirk_pdfs), "--out", str(tmp_path / "out"), "--jobs", "2"])
+    finally:
+        (quirk_pdfs / "sub" / "broken.pdf").unlink()
+        (quirk_pdfs / "sub").rmdir()
+    assert result.exit_code == 0, result.output
+    assert "review(s) extracted" in result.output and "failed: sub/broken.pdf: not a PDF" in result.output
+    out = tmp_path / "out"
+    reviews = {r["review_id"]: r for r in _rows(out / "reviews.csv")}
+    assert reviews["sub/broken"]["status"] == "failed"
+    assert reviews["cover_metadata"]["review_type"] == "LCSPR" and reviews["cover_metadata"]["child_age"] == "0.21"
+    assert reviews["textless_page"]["textless_pages"] == "1"
+    md = (out / "text" / "page_spanning_paragraph.md").read_text()
+    assert md.startswith("<!-- page 1 -->\n\n")
+    assert "\n\n<!-- page 2 -->\n\n" in md and "\n\n# 3. Background\n\n" in md and "\n\n3.1 The health visitor" in md
+    assert not (out / "text" / "sub" / "broken.md").exists()
+
+
+def test_extract_over_wild_pdfs(tmp_path: Path):
+    """Every real-world PDF from pdfplumber's test suite gets a row, ok or failed with a reason.
+
+    Pages per file are capped at 3 (extract.max_pages) to keep the suite fast.
+    """
+    from tests.conftest import shared_dir
+
+    wild = shared_dir("wild-pdfs")
+    config = tmp_path / "config.yaml"
+    config.write_text("extract:\n  max_pages: 3\n")
+    result = runner.invoke(app, ["extract", str(wild), "--out", str(tmp_path / "out"), "-q", "-c", str(config)])
+    assert result.exit_code == 0, result.output
+    rows = _rows(tmp_path / "out" / "reviews.csv")
+    assert len(rows) == len(list(wild.glob("*.pdf")))
+    failed = {r["review_id"]: r["reason"] for r in rows if r["status"] == "failed"}
+    assert all(reason for reason in failed.values())
+    assert failed["empty"].startswith("empty file")
+    assert failed["password-example"].startswith("encrypted")
+    assert failed["issue-297-example"].startswith("no pages")
+    assert failed["issue-203-decimalize"].startswith("scanned")
+    assert sum(r["status"] == "ok" for r in rows) >= 45

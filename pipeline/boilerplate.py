@@ -1,0 +1,55 @@
+"""Statutory boilerplate: the paragraphs every review carries about why reviews are held.
+
+Consumes sectioned blocks. Produces the same blocks with `boilerplate=True` on paragraphs that quote
+or paraphrase the statutory purpose and criteria of reviews (Working Together, the Children Act
+2004, "where abuse or neglect is known or suspected"). That text mentions abuse and neglect in every
+report whatever happened to the child, so counting themes in it inflates prevalence.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+
+from pipeline.records import Block, SectionKind
+
+_CUES = (re.compile(r"Working Together\b|WORKING TOGETHER"),) + tuple(  # the guidance, not agencies working together
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"children act 2004",
+        r"children and social work act",
+        r"serious child safeguarding cases?",
+        r"purpose of (?:a |the |this |these |such )?(?:[a-z]+ ){0,5}reviews?\b",
+        r"(?:abuse or neglect|neglect or abuse)(?: of a child)? (?:is|was|are) (?:known|suspected)",
+        r"\b(?:dies|died|has died) or (?:is|has been|was) seriously (?:harmed|injured)",
+        r"death or serious (?:harm|injury) (?:to|of) a child",
+        r"(?:apportion|attribute|allocate)(?:ing)? blame|hold (?:any )?individuals? (?:or organisations? )?to account",
+        r"regulation 5|local safeguarding children boards? regulations",
+        r"identify (?:any )?improvements? (?:that|which|to be)",
+        r"what (?:could|might) have been done differently",
+        r"safeguarding partners? (?:must|should|are required)",
+        r"\bnotif(?:y|ied|ication) (?:to )?the (?:national )?(?:child safeguarding practice review )?panel",
+    )
+)
+# Where boilerplate is written; elsewhere a citation of Working Together is part of the analysis.
+_PREAMBLE = frozenset(
+    {SectionKind.FRONT_MATTER, SectionKind.INTRODUCTION, SectionKind.TERMS_OF_REFERENCE, SectionKind.OTHER, SectionKind.GLOSSARY}
+)
+
+
+def cue_count(text: str) -> int:
+    """How many distinct statutory-boilerplate cues `text` contains."""
+    return sum(1 for c in _CUES if c.search(text))
+
+
+def mark_boilerplate(blocks: Sequence[Block]) -> list[Block]:
+    """Flag paragraphs with a statutory cue in preamble sections, or two cues anywhere."""
+    out = []
+    for b in blocks:
+        if b.kind == "paragraph":
+            n = cue_count(b.text)
+            if n >= 2 or (n == 1 and b.section in _PREAMBLE):
+                b = dataclasses.replace(b, boilerplate=True)
+        out.append(b)
+    return out

@@ -1,0 +1,248 @@
+"""Cover and first pages -> `ReviewMeta`: what the review states about itself, never guessed.
+
+Consumes the sectioned blocks of a review and each heading's style. Produces the title (the largest
+heading on the cover), the partnership or board, publication year and month, review type, child
+pseudonym(s), incident (death / serious_harm) and the child's age in years. A field the cover and
+first pages do not state stays None.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from pipeline.records import Block, ReviewMeta, SectionKind
+
+FIRST_PAGES = 3
+
+MONTHS = {
+    m: i
+    for i, names in enumerate(
+        (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+         ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+         ("december", "dec")),
+        start=1,
+    )
+    for m in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+_DAY = r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?"
+_PUBLISHED = re.compile(
+    rf"(?:published|publication(?:\s+date)?|date\s+of\s+publication|date\s+published)\s*(?:on|in|:|-)?\s*{_DAY}(?:{_MONTH}\s*,?\s*)?{_YEAR}",
+    re.IGNORECASE,
+)
+_PUBLISHED_NUMERIC = re.compile(
+    r"(?:published|publication(?:\s+date)?|date\s+of\s+publication)\s*:?\s*\d{1,2}[/.](?P<month>\d{1,2})[/.](?P<year>(?:19|20)\d{2})",
+    re.IGNORECASE,
+)
+_DATE_LINE = re.compile(rf"^(?:(?:final\s+)?(?:report|version)\s*:?\s*|date\s*:\s*)?{_DAY}{_MONTH}\s*,?\s*{_YEAR}$", re.IGNORECASE)
+
+_PARTNERSHIP = re.compile(
+    r"((?:[A-Z][\w'\u2019.-]*|&)(?:\s+(?:[A-Z][\w'\u2019.-]*|and|&|of|the|upon|on|in|with))*?"
+    r"\s+(?:Local\s+)?Safeguarding\s+(?:Children(?:'s)?\s+|Children\s+and\s+Adults\s+)?"
+    r"(?:Partnership|Board|Arrangements|Partners)\b|(?:[A-Z][\w'-]*\s+)+LSCB\b)"
+)
+_PANEL = re.compile(r"Child Safeguarding Practice Review Panel", re.IGNORECASE)
+_REVIEW_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(p, re.IGNORECASE))
+    for name, p in (
+        ("national", r"\bnational (?:child safeguarding practice )?review\b|child safeguarding practice review panel"),
+        ("CPR", r"(?<!safeguarding )\bchild practice review\b"),
+        ("LCSPR", r"\b(?:local )?child safeguarding practice review\b(?! panel)|\bLCSPR\b"),
+        ("SCR", r"\bserious case review\b|\bSCR\b"),
+        ("thematic", r"\bthematic review\b"),
+        ("rapid_review", r"\brapid review\b"),
+    )
+)
+_THIS_REVIEW = re.compile(
+    r"\bthis (local child safeguarding practice|child safeguarding practice|serious case|child practice|rapid|thematic|national) review\b",
+    re.IGNORECASE,
+)
+_PSEUDONYM = re.compile(r"\b(Child|Baby|Young Person|Infant|Family|Sibling)\s+([A-Z]{1,2}\d?)\b(?![\w'])")
+_CHILDREN = re.compile(r"\bChildren\s+([A-Z]{1,2}(?:\s*,\s*[A-Z]{1,2})*)\s+(?:and|&)\s+([A-Z]{1,2})\b(?![\w'])")
+_QUOTED_NAME = re.compile(r"['\"\u2018\u201c]([A-Z][a-z]{2,})['\"\u2019\u201d]")
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+_GENERIC = re.compile(r"\b(?:a child|children|any child|where a|if a|when a)\b", re.IGNORECASE)
+_DEATH = re.compile(
+    r"\b(?:died|death of|was killed|were killed|murder(?:ed)?|manslaughter|took (?:his|her|their) own life"
+    r"|was found dead|fatal(?:ly)? (?:injur|assault|stab))",
+    re.IGNORECASE,
+)
+_HARM = re.compile(
+    r"\bserious(?:ly)?\s+(?:and\s+\w+\s+)?(?:harm(?:ed)?|injur(?:y|ies|ed)|neglect)|life[- ]threatening|non[- ]accidental\s+injur"
+    r"|brain\s+injur|fractur|subdural|intensive care|status epilepticus|overdose|\bstabbed\b|\bshaken\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen twenty".split()
+    )
+}
+_NUM = r"(?P<n>\d{1,2}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_AGES = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        rf"\b{_NUM}[- ](?P<unit>year|month|week|day)s?[- ]old\b",
+        rf"\baged\s+{_NUM}(?:\s+(?P<unit>year|month|week|day)s?)?\b",
+        rf"\b{_NUM}\s+(?P<unit>year|month|week|day)s?\s+of\s+age\b",
+    )
+)
+_OTHER_PERSON = re.compile(
+    r"\b(?:mother|father|parents?|sibling|brother|sister|partner|Ms|Mr|Mrs|grand\w*|aunt|uncle|cousin|adult|step\w+)\b",
+    re.IGNORECASE,
+)
+_UNIT_YEARS = {"year": 1.0, "month": 1 / 12, "week": 1 / 52, "day": 1 / 365.25}
+
+
+def _smart_case(text: str) -> str:
+    """An all-capitals cover line in ordinary case; acronyms (no vowels) stay: "DURNLEY AND LSCB"."""
+    if not text.isupper():
+        return text
+    small = {"AND", "OF", "THE", "IN", "ON", "UPON", "FOR", "TO", "WITH"}
+    out = []
+    for i, w in enumerate(text.split()):
+        if w in small and i > 0:
+            out.append(w.lower())
+        elif not re.search(r"[AEIOU]", w) and len(w) > 1:
+            out.append(w)
+        else:
+            out.append(w.capitalize() if len(w) > 1 else w)
+    return " ".join(out)
+
+
+# Cover lines that say who wrote the review and when, or what part of it this is: not the title.
+_NOT_TITLE = re.compile(r"\b(?:published|publication|date|reviewer|author|version|executive summary|briefing)\b", re.IGNORECASE)
+
+
+def _title(blocks: Sequence[Block], styles: Sequence[tuple[float, bool] | None]) -> str | None:
+    cover = [(b, s) for b, s in zip(blocks, styles) if s is not None and b.page == 1 and b.section == SectionKind.FRONT_MATTER]
+    if not cover:
+        return None
+    biggest = max(s[0] for _, s in cover if s is not None)
+    parts: list[str] = []
+    for b, s in cover:
+        if s is not None and s[0] == biggest and not _NOT_TITLE.search(b.text):
+            parts.append(_smart_case(b.text))
+        elif parts:
+            break
+    return ": ".join(p.rstrip(":") for p in parts) if parts else None
+
+
+def _partnership(texts: Iterable[str]) -> str | None:
+    for text in texts:
+        text = _smart_case(text)
+        m = _PARTNERSHIP.search(text)
+        if m:
+            name = re.sub(r"^(?:The|This|By|For)\s+", "", m.group(1).strip())
+            if not _PANEL.search(name):
+                return name
+        if _PANEL.search(text):
+            return "Child Safeguarding Practice Review Panel"
+    return None
+
+
+def _published(texts: Iterable[str]) -> tuple[int | None, int | None]:
+    for text in texts:
+        for pattern in (_PUBLISHED, _PUBLISHED_NUMERIC, _DATE_LINE):
+            m = pattern.search(text.strip())
+            if m:
+                month = m.group("month")
+                number = (int(month) if month.isdigit() else MONTHS[month.lower().rstrip(".")]) if month else None
+                return int(m.group("year")), number if number and 1 <= number <= 12 else None
+    return None, None
+
+
+def _review_type(title: str | None, cover: Sequence[str], first: Sequence[str]) -> str | None:
+    for text in ([title] if title else []) + [" ".join(cover)]:
+        found = [(m.start(), name) for name, p in _REVIEW_TYPES if (m := p.search(text))]
+        if found:
+            return min(found)[1]
+    for text in first:
+        m = _THIS_REVIEW.search(text)
+        if m:
+            kind = m.group(1).lower()
+            return {"rapid": "rapid_review", "serious case": "SCR", "child practice": "CPR", "thematic": "thematic",
+                    "national": "national"}.get(kind, "LCSPR")
+    return None
+
+
+def _children(texts: Iterable[str], title: str | None) -> list[str]:
+    for i, text in enumerate(texts):
+        text = _smart_case(text)
+        names: list[str] = []
+        for m in _CHILDREN.finditer(text):
+            letters = [x.strip() for x in m.group(1).split(",")] + [m.group(2)]
+            names += [f"Child {x}" for x in letters]
+        names += [f"{m.group(1)} {m.group(2)}" for m in _PSEUDONYM.finditer(text) if m.group(1) != "Family"]
+        if not names and i == 0 and title:
+            names += [m.group(1) for m in _QUOTED_NAME.finditer(title)]
+        if names:
+            return list(dict.fromkeys(names))
+    return []
+
+
+def _case_sentences(texts: Iterable[str], children: Sequence[str]) -> list[str]:
+    """Sentences about this child: naming them (or "the child/baby") and not generic."""
+    subject = re.compile(
+        "|".join([re.escape(c) for c in children] + [r"\bthe (?:child|baby|infant|young person)\b"]),
+        re.IGNORECASE,
+    )
+    out = []
+    for text in texts:
+        for s in _SENTENCE.split(text):
+            if not _GENERIC.search(s) and (subject.search(s) or not children):
+                out.append(s)
+    return out
+
+
+def _incident(sentences: Sequence[str]) -> str | None:
+    if any(_DEATH.search(s) for s in sentences):
+        return "death"
+    if any(_HARM.search(s) for s in sentences):
+        return "serious_harm"
+    return None
+
+
+def _age(sentences: Sequence[str], children: Sequence[str]) -> float | None:
+    subject = re.compile(
+        "|".join([re.escape(c) for c in children] + [r"\b(?:child|baby|infant|young person|he|she|they)\b"]),
+        re.IGNORECASE,
+    )
+    found: list[tuple[int, int, float]] = []  # (sentence, position, age)
+    for i, s in enumerate(sentences):
+        for pattern in _AGES:
+            for m in pattern.finditer(s):
+                before = s[max(0, m.start() - 100) : m.start()]
+                last_subject = max((x.end() for x in subject.finditer(before)), default=-1)
+                if last_subject < 0 or _OTHER_PERSON.search(before[last_subject:]):
+                    continue
+                raw = m.group("n")
+                n = int(raw) if raw.isdigit() else _NUMBER_WORDS[raw.lower()]
+                unit = (m.group("unit") or "year").lower()
+                found.append((i, m.start(), round(n * _UNIT_YEARS[unit], 2)))
+    return min(found)[2] if found else None
+
+
+def review_meta(blocks: Sequence[Block], styles: Sequence[tuple[float, bool] | None]) -> ReviewMeta:
+    """What the cover and first pages state about the review (None where they do not say)."""
+    title = _title(blocks, styles)
+    cover = [b.text for b in blocks if b.page == 1]
+    first = [b.text for b in blocks if b.page <= FIRST_PAGES]
+    facts = [b.text for b in blocks if b.page <= FIRST_PAGES and not b.boilerplate and b.section != SectionKind.GLOSSARY]
+    year, month = _published(cover + [t for t in first if t not in cover])
+    children = _children([title or ""] + cover + first, title)
+    sentences = _case_sentences(([title] if title else []) + facts, children)
+    return ReviewMeta(
+        title=title,
+        partnership=_partnership(cover + first),
+        year=year,
+        month=month,
+        review_type=_review_type(title, cover, first),
+        child="; ".join(children) or None,
+        incident=_incident(sentences),
+        child_age=_age(sentences, children),
+    )

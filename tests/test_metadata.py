@@ -1,0 +1,66 @@
+from pipeline.metadata import review_meta
+from pipeline.records import Block, SectionKind
+
+
+def _cover(*lines: str) -> list[Block]:
+    return [Block("paragraph", t, 1, SectionKind.FRONT_MATTER) for t in lines]
+
+
+def test_scr_executive_summary():
+    blocks = [
+        Block("heading", "BRACKENFOLD LOCAL SAFEGUARDING CHILDREN BOARD", 1, SectionKind.FRONT_MATTER),
+        Block("heading", "SERIOUS CASE REVIEW IN RESPECT OF BABY J", 1, SectionKind.FRONT_MATTER),
+        *_cover("Published October 2014"),
+        Block("heading", "1. Circumstances leading to the review", 2, SectionKind.INTRODUCTION, level=1),
+        Block(
+            "paragraph",
+            "In the early hours of a morning in March 2014, Baby J, then eleven weeks old, was taken by ambulance "
+            "to hospital after his father called 999. Baby J was found to have bilateral subdural haemorrhages.",
+            2,
+            SectionKind.INTRODUCTION,
+            para_id="1.1",
+        ),
+    ]
+    meta = review_meta(blocks, [(14.0, True), (20.0, True), None, (13.0, True), None])
+    assert meta.title == "Serious Case Review in Respect of Baby J"
+    assert meta.partnership == "Brackenfold Local Safeguarding Children Board"
+    assert (meta.year, meta.month) == (2014, 10)
+    assert meta.review_type == "SCR"
+    assert meta.child == "Baby J"
+    assert meta.incident == "serious_harm"
+    assert meta.child_age == 0.21
+
+
+def test_nothing_stated_is_none():
+    meta = review_meta(_cover("A report about services"), [None])
+    assert meta.title is None and meta.partnership is None and meta.year is None and meta.review_type is None
+    assert meta.child is None and meta.incident is None and meta.child_age is None
+
+
+def test_death_age_in_years_and_not_the_mother():
+    blocks = [
+        Block("heading", "Rapid Review: Child K", 1, SectionKind.FRONT_MATTER),
+        Block("paragraph", "Child K's mother, aged 24, found him unresponsive. Child K, aged 3, died in hospital.", 1),
+    ]
+    meta = review_meta(blocks, [(18.0, True), None])
+    assert meta.review_type == "rapid_review"
+    assert meta.incident == "death"
+    assert meta.child_age == 3.0
+
+
+def test_statutory_wording_is_not_the_incident():
+    blocks = [
+        Block("heading", "Child Practice Review: Child M", 1, SectionKind.FRONT_MATTER),
+        Block("paragraph", "Reviews are held where a child dies or is seriously harmed.", 1, boilerplate=True),
+        Block("paragraph", "Child M was known to services.", 1),
+    ]
+    meta = review_meta(blocks, [(18.0, True), None, None])
+    assert meta.review_type == "CPR"
+    assert meta.incident is None
+    assert meta.child == "Child M"
+
+
+def test_children_plural_and_numeric_publication_date():
+    meta = review_meta(_cover("Children A and B", "Date of publication: 03/07/2023"), [None, None])
+    assert meta.child == "Child A; Child B"
+    assert (meta.year, meta.month) == (2023, 7)

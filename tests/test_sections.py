@@ -1,0 +1,96 @@
+import pytest
+
+from pipeline.layout import Line, Typography, Word
+from pipeline.records import Block, SectionKind
+from pipeline.sections import assign_sections, drop_contents, heading_depth, is_heading_line, kind_of_heading
+
+
+@pytest.mark.parametrize(
+    "heading, kind",
+    [
+        ("1. Introduction", SectionKind.INTRODUCTION),
+        ("Circumstances leading to the review", SectionKind.INTRODUCTION),
+        ("Purpose of the review", SectionKind.INTRODUCTION),
+        ("2. Terms of reference and key lines of enquiry", SectionKind.TERMS_OF_REFERENCE),
+        ("3. METHODOLOGY AND FAMILY INVOLVEMENT", SectionKind.TERMS_OF_REFERENCE),
+        ("4 Background", SectionKind.BACKGROUND),
+        ("Family history", SectionKind.BACKGROUND),
+        ("5. Summary of professional involvement", SectionKind.CHRONOLOGY),
+        ("Chronology of key events", SectionKind.CHRONOLOGY),
+        ("6. Analysis and findings", SectionKind.FINDINGS),
+        ("Finding 2: the voice of the child", SectionKind.FINDINGS),
+        ("Learning for the partnership", SectionKind.FINDINGS),
+        ("Conclusions and recommendations", SectionKind.FINDINGS),
+        ("7. Good practice", SectionKind.GOOD_PRACTICE),
+        ("8. Recommendations", SectionKind.RECOMMENDATIONS),
+        ("Glossary", SectionKind.GLOSSARY),
+        ("Appendix 1: terms of reference", SectionKind.GLOSSARY),
+        ("Contents", SectionKind.FRONT_MATTER),
+        ("Local Child Safeguarding Practice Review", None),
+        ("Neglect", None),
+    ],
+)
+def test_kind_of_heading(heading, kind):
+    assert kind_of_heading(heading) == kind
+
+
+def test_heading_depth():
+    assert heading_depth("4 Background") == 1
+    assert heading_depth("4.2 The family") == 2
+    assert heading_depth("Background") is None
+
+
+def _line(text: str, size: float = 10.0, bold: bool = False, page: int = 1, top: float = 100.0) -> Line:
+    words, x = [], 60.0
+    for t in text.split():
+        words.append(Word(t, x, x + 5 * len(t), top, top + size, size, bold))
+        x += 5 * len(t) + 3
+    return Line(page, "full", words)
+
+
+TYPO = Typography(10.0, 12.0, {"full": 500.0})
+
+
+def test_heading_lines():
+    assert is_heading_line(_line("1. Introduction", 14, True), TYPO)
+    assert is_heading_line(_line("Key practice episode", 10, True), TYPO)
+    assert is_heading_line(_line("4. BACKGROUND"), TYPO)
+    assert not is_heading_line(_line("The family moved to the area in 2019."), TYPO)
+    assert not is_heading_line(_line("This sentence is bold for emphasis.", 10, True), TYPO)
+    assert not is_heading_line(_line("Footnote text", 7, True), TYPO)
+
+
+def test_contents_without_page_numbers_dropped_by_later_headings():
+    lines = [_line(t) for t in ("Contents", "1. Introduction", "2. Background", "1. Introduction", "Text.", "2. Background", "More.")]
+    kept, dropped = drop_contents(lines)
+    assert [ln.text for ln in kept] == ["1. Introduction", "Text.", "2. Background", "More."]
+    assert dropped == 3
+
+
+def test_sub_headings_inherit_and_cover_is_front_matter():
+    blocks = [
+        Block("heading", "Local Child Safeguarding Practice Review: Child T", 1),
+        Block("paragraph", "Published May 2024", 1),
+        Block("heading", "6. Analysis", 2),
+        Block("heading", "Neglect", 2),
+        Block("paragraph", "Text.", 2),
+        Block("heading", "7. Recommendations", 3),
+        Block("paragraph", "Text.", 3),
+    ]
+    styles = [(20.0, True), None, (14.0, True), (11.0, True), None, (14.0, True), None]
+    out = assign_sections(blocks, styles)
+    assert [b.section for b in out] == [
+        SectionKind.FRONT_MATTER,
+        SectionKind.FRONT_MATTER,
+        SectionKind.FINDINGS,
+        SectionKind.FINDINGS,
+        SectionKind.FINDINGS,
+        SectionKind.RECOMMENDATIONS,
+        SectionKind.RECOMMENDATIONS,
+    ]
+    assert [b.level for b in out if b.kind == "heading"] == [1, 1, 2, 1]
+
+
+def test_no_headings_means_other():
+    out = assign_sections([Block("paragraph", "Text.", 1)], [None])
+    assert out[0].section == SectionKind.OTHER
