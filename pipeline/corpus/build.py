@@ -189,4 +189,20 @@ def render_folder(text_dir: Path, pdf_dir: Path, progress: Progress | None = Non
         render_review(read_review_text(path), pdf_dir / f"{path.stem}.pdf", name=path.name)
         if progress is not None:
             progress(i, len(files), path.name)
+    _copy_codes(text_dir / "codes.csv", pdf_dir / "codes.csv")
     return len(files)
+
+
+def _copy_codes(source: Path, target: Path) -> None:
+    """A coding sheet beside the texts, with `file` renamed to the rendered PDF (x.txt -> x.pdf)."""
+    if not source.is_file():
+        return
+    with source.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    if not rows or "file" not in rows[0]:
+        return
+    col = rows[0].index("file")
+    for row in rows[1:]:
+        if len(row) > col and row[col]:
+            row[col] = str(Path(row[col]).with_suffix(".pdf"))
+    _write(target, csv_text(rows))
