@@ -2,20 +2,32 @@
 
 Consumes a PDF folder, an output folder and a `Config`. Produces, in the output folder, the files of
 the output contract (see README) and returns a `BatchSummary`. Raises `InputError` for bad usage
-(missing folder, no PDFs) and `ModelError` / `ConfigError` from loading; a bad PDF is never an error
-here: it becomes a failed row and the batch goes on.
+(missing folder, no PDFs), `ModelError` / `ConfigError` from loading and `StoreError` when the store
+cannot be used; a bad PDF is never an error here: it becomes a failed row and the batch goes on.
+
+Work is incremental: every review's extraction, sentences and prediction are kept in the store
+(`pipeline.store`), keyed by the PDF's sha256 and the fingerprints of the code and settings that
+produced them (`pipeline.fingerprints`). A run first brings the store up to date for the files it
+was given, one transaction per review, and only then builds every output from the store. So a run
+that was killed and started again does only the missing work, and writes the same outputs as an
+uninterrupted run.
+
+PDF work runs in supervised worker processes (`pipeline.workers`): a worker that crashes or overruns
+the per-file time limit fails that one file, and the batch goes on.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
+from typing import Any
 
-from pipeline import export
+from pipeline import export, fingerprints
 from pipeline.classify import ThemeModelLike, load_theme_model
 from pipeline.codebook import load_codebook, load_cues
 from pipeline.config import Config
@@ -23,15 +35,27 @@ from pipeline.errors import InputError
 from pipeline.extract import extract_or_fail, find_pdfs
 from pipeline.nlp import split_sentences
 from pipeline.prevalence import prevalence
-from pipeline.records import ExtractedReview, ExtractFailure, ReviewPrediction, Sentence
+from pipeline.records import Codebook, ExtractedReview, ExtractFailure, ReviewPrediction, Sentence
+from pipeline.store import Store, text_key
 from pipeline.versions import library_versions
+from pipeline.workers import run_tasks
 
 Progress = Callable[[int, int, str], None]
+Extracted = ExtractedReview | ExtractFailure
+
+# Reasons that depend on the machine or the moment, not on the file: never cached, retried next run.
+TRANSIENT_REASONS = ("timed out", "worker crashed", "worker error", "cannot read file", "file changed")
+
+
+def hard_time_limit(cfg: Config) -> float:
+    """Seconds a worker may spend on one file before it is killed: the configured per-file limit
+    (which extraction enforces itself, more gently) plus a margin for splitting and scoring."""
+    return round(cfg.extract.timeout_seconds * 1.1 + 1.0, 1)
 
 
 @dataclass
 class BatchSummary:
-    """What a run did: counts, failures and where the outputs are."""
+    """What a run did: counts, failures, duplicates, the work done and where the outputs are."""
 
     out_dir: Path
     total: int = 0
@@ -39,13 +63,55 @@ class BatchSummary:
     failed: list[ExtractFailure] = field(default_factory=list)
     model_id: str = ""
     seconds: float = 0.0
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file, identical to file)
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (file, stored earlier as file)
+    work: dict[str, int] = field(default_factory=dict)
+    store: Path | None = None
 
 
 @dataclass(frozen=True)
-class _ReviewResult:
-    extracted: ExtractedReview | ExtractFailure
+class InputFile:
+    """A PDF found for this run: where it is, its content hash, and the earlier file it duplicates."""
+
+    path: Path
+    rel: str
+    review_id: str
+    sha256: str
+    size: int
+    same_as: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewJob:
+    """What a worker does for one review: extract it (or split a stored extraction), split, score.
+
+    `reusable` are text keys whose sentences the store already has: when the fresh extraction
+    yields one of them, the worker skips splitting and scoring."""
+
+    path: Path
+    root: Path
+    sha256: str
+    stored: ExtractedReview | None = None
+    reusable: frozenset[str] = frozenset()
+    score: bool = True
+
+
+@dataclass(frozen=True)
+class ReviewWork:
+    """A worker's result: what it computed (None for what it did not need to compute)."""
+
+    extracted: Extracted | None
+    sentences: list[Sentence] | None
     prediction: ReviewPrediction | None
     seconds: float
+
+
+@dataclass(frozen=True)
+class _Keys:
+    extract: fingerprints.Fingerprint
+    sentences: fingerprints.Fingerprint
+    predict: fingerprints.Fingerprint | None
 
 
 _worker_state: dict[str, object] = {}
@@ -57,9 +123,7 @@ def _model_for(cfg: Config, model_dir: Path | None) -> ThemeModelLike:
         codebook = load_codebook(cfg.codebook)
         _worker_state["model"] = load_theme_model(cfg, codebook, model_dir)
         _worker_state["key"] = key
-    model = _worker_state["model"]
-    assert isinstance(model, object)
-    return model  # type: ignore[return-value]
+    return _worker_state["model"]  # type: ignore[return-value]
 
 
 def _cues_for(cfg: Config) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -69,47 +133,254 @@ def _cues_for(cfg: Config) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return _worker_state[key]  # type: ignore[return-value]
 
 
-def process_review(path: Path, root: Path, cfg: Config, model_dir: Path | None = None) -> _ReviewResult:
-    """Extract, split and score one PDF (runs in a worker process when --jobs > 1)."""
+def process_review(job: ReviewJob, cfg: Config, model_dir: Path | None = None) -> ReviewWork:
+    """Extract (unless given a stored extraction), split and score one review. Runs in a worker."""
     start = time.perf_counter()
-    extracted = extract_or_fail(path, root, cfg.extract)
-    prediction = None
-    if isinstance(extracted, ExtractedReview):
-        sentences = split_sentences(extracted, cfg.nlp, _cues_for(cfg))
-        prediction = _model_for(cfg, model_dir).predict(extracted.review_id, sentences)
-    return _ReviewResult(extracted, prediction, time.perf_counter() - start)
+    extracted: Extracted | None = None
+    if job.stored is None:
+        extracted = extract_or_fail(job.path, job.root, cfg.extract)
+        if isinstance(extracted, ExtractFailure):
+            return ReviewWork(extracted, None, None, time.perf_counter() - start)
+        review = extracted
+    else:
+        review = job.stored
+    seconds = time.perf_counter() - start
+    if text_key(review.blocks) in job.reusable:
+        return ReviewWork(extracted, None, None, seconds)
+    sentences = split_sentences(review, cfg.nlp, _cues_for(cfg))
+    prediction = _model_for(cfg, model_dir).predict(review.review_id, sentences) if job.score else None
+    return ReviewWork(extracted, sentences, prediction, seconds)
 
 
-def _extract_and_split(path: Path, root: Path, cfg: Config) -> tuple[ExtractedReview | ExtractFailure, list[Sentence]]:
-    extracted = extract_or_fail(path, root, cfg.extract)
-    if isinstance(extracted, ExtractFailure):
-        return extracted, []
-    return extracted, split_sentences(extracted, cfg.nlp, _cues_for(cfg))
+def _review_id(rel: str) -> str:
+    return rel[:-4] if rel.lower().endswith(".pdf") else rel
+
+
+def survey(paths: Sequence[Path], root: Path, store: Store, mark_duplicates: bool = True) -> list[InputFile]:
+    """Hash every file (from the store's stat cache when unchanged) and mark duplicates: a file with
+    the same content as an earlier one (in path order) is `same_as` that one."""
+    files: list[InputFile] = []
+    first: dict[str, str] = {}
+    for path in paths:
+        rel = path.relative_to(root).as_posix()
+        try:
+            sha = store.file_sha256(path)
+            size = path.stat().st_size
+        except OSError as exc:
+            files.append(InputFile(path, rel, _review_id(rel), "", 0, error=f"cannot read file: {exc.strerror or exc}"))
+            continue
+        same_as = first.get(sha) if mark_duplicates else None
+        first.setdefault(sha, rel)
+        files.append(InputFile(path, rel, _review_id(rel), sha, size, same_as))
+    return files
+
+
+def _is_transient(result: Extracted) -> bool:
+    return isinstance(result, ExtractFailure) and (not result.sha256 or result.reason.startswith(TRANSIENT_REASONS))
+
+
+def bring_up_to_date(
+    files: Sequence[InputFile],
+    root: Path,
+    store: Store,
+    cfg: Config,
+    keys: _Keys,
+    model: ThemeModelLike | None,
+    model_dir: Path | None,
+    jobs: int,
+    progress: Progress | None = None,
+) -> tuple[dict[str, str], dict[str, int]]:
+    """Make the store hold, for every distinct readable review in `files`, its extraction, its
+    sentences and (with a model) its prediction under the current keys, doing only what is missing.
+
+    Returns the reasons of transient failures by sha256 (not stored as results) and work counts."""
+    folder = str(root.resolve())
+    work = {"reviews": 0, "reused": 0, "extracted": 0, "split": 0, "scored": 0, "failed_now": 0}
+    done = 0
+    total = len(files)
+
+    def tick(name: str) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total, name)
+
+    transient: dict[str, str] = {}
+    tasks: list[tuple[str, tuple[Any, ...]]] = []
+    to_score: list[tuple[InputFile, str]] = []
+    unique: dict[str, InputFile] = {}
+    for f in files:
+        if f.error or f.same_as or f.sha256 in unique:
+            tick(f.rel)
+            continue
+        unique[f.sha256] = f
+        work["reviews"] += 1
+        stored = store.extraction(f.sha256, keys.extract.key, f.review_id, f.rel)
+        if stored is None:
+            reusable = frozenset(store.text_keys_with_sentences(f.sha256, keys.sentences.key))
+            tasks.append((f.sha256, (ReviewJob(f.path, root, f.sha256, None, reusable, model is not None),)))
+        elif isinstance(stored.result, ExtractFailure):
+            work["reused"] += 1
+            tick(f.rel)
+        elif stored.text_key is None or not store.has_sentences(stored.text_key, keys.sentences.key):
+            tasks.append((f.sha256, (ReviewJob(f.path, root, f.sha256, stored.result, frozenset(), model is not None),)))
+        elif model is not None and keys.predict is not None and store.prediction(
+            stored.text_key, keys.sentences.key, keys.predict.key, f.review_id
+        ) is None:
+            to_score.append((f, stored.text_key))
+        else:
+            work["reused"] += 1
+            tick(f.rel)
+
+    fn = partial(process_review, cfg=cfg, model_dir=model_dir)
+    for outcome in run_tasks(fn, tasks, jobs=jobs, timeout=hard_time_limit(cfg)):
+        f = unique[str(outcome.key)]
+        result: ReviewWork | None = outcome.result
+        reason = None
+        if outcome.error is not None:
+            reason = outcome.error if outcome.error.startswith(TRANSIENT_REASONS) else f"worker error: {outcome.error}"
+        elif result is not None and result.extracted is not None:
+            if _is_transient(result.extracted):
+                reason = result.extracted.reason  # type: ignore[union-attr]
+            elif result.extracted.sha256 != f.sha256:
+                reason = "file changed during the run; run again"
+        if reason is not None or result is None:
+            reason = reason or "worker error: no result"
+            transient[f.sha256] = reason
+            work["failed_now"] += 1
+            with store.transaction():
+                store.log_failure(f.sha256, f.rel, keys.extract.key, reason)
+            tick(f.rel)
+            continue
+        with store.transaction():  # one transaction per review
+            store.note_seen(f.sha256, f.size, folder, f.rel)
+            if result.extracted is not None:
+                work["extracted"] += 1
+                tkey = store.put_extraction(keys.extract.key, result.extracted, result.seconds)
+            else:
+                stored = store.extraction(f.sha256, keys.extract.key, f.review_id, f.rel)
+                tkey = stored.text_key if stored else None
+            if tkey is not None and result.sentences is not None:
+                work["split"] += 1
+                store.put_sentences(tkey, keys.sentences.key, result.sentences)
+            if tkey is not None and result.prediction is not None and keys.predict is not None:
+                work["scored"] += 1
+                store.put_prediction(tkey, keys.sentences.key, keys.predict.key, model.model_id, result.prediction)  # type: ignore[union-attr]
+        if (
+            tkey is not None
+            and result.prediction is None
+            and model is not None
+            and keys.predict is not None
+            and store.prediction(tkey, keys.sentences.key, keys.predict.key, f.review_id) is None
+        ):
+            to_score.append((f, tkey))  # sentences were reused: score them here
+        else:
+            tick(f.rel)
+
+    for f, tkey in to_score:  # stored sentences, new model: no PDF and no spaCy work
+        assert model is not None and keys.predict is not None
+        sentences = store.sentences(tkey, keys.sentences.key, f.review_id) or []
+        prediction = model.predict(f.review_id, sentences)
+        with store.transaction():
+            store.put_prediction(tkey, keys.sentences.key, keys.predict.key, model.model_id, prediction)
+        work["scored"] += 1
+        tick(f.rel)
+
+    with store.transaction():  # where each review was seen, for recognising renamed files next time
+        for f in unique.values():
+            if f.sha256 not in transient:
+                store.note_seen(f.sha256, f.size, folder, f.rel)
+    return transient, work
+
+
+def _keys(cfg: Config, codebook: Codebook, model: ThemeModelLike | None) -> _Keys:
+    cues = load_cues(cfg.cues, codebook)
+    predict = fingerprints.predictions(cfg, model.model_id, codebook.sha256) if model is not None else None
+    return _Keys(fingerprints.extraction(cfg), fingerprints.sentences(cfg, cues), predict)
+
+
+def _open_store(cfg: Config, fresh: bool = False) -> Store:
+    return Store.in_folder(cfg.store_dir, fresh=fresh)
+
+
+def _renamed(files: Sequence[InputFile], root: Path, store: Store) -> list[tuple[str, str]]:
+    """Files whose content the store last saw under another name in this folder, gone since."""
+    folder = str(root.resolve())
+    present = {f.rel for f in files}
+    out = []
+    for f in files:
+        if f.error or f.same_as:
+            continue
+        seen = store.last_seen(f.sha256)
+        if seen and seen[0] == folder and seen[1] != f.rel and seen[1] not in present:
+            out.append((f.rel, seen[1]))
+    return out
 
 
 def extract_sentences(
-    paths: list[Path], root: Path, cfg: Config, jobs: int = 1, progress: Progress | None = None
-) -> dict[str, tuple[ExtractedReview | ExtractFailure, list[Sentence]]]:
-    """Extract and split many PDFs (in `jobs` processes); keyed by path relative to `root`."""
-    out: dict[str, tuple[ExtractedReview | ExtractFailure, list[Sentence]]] = {}
-    if jobs <= 1:
-        for i, path in enumerate(paths, start=1):
-            out[path.relative_to(root).as_posix()] = _extract_and_split(path, root, cfg)
-            if progress:
-                progress(i, len(paths), path.name)
+    paths: list[Path],
+    root: Path,
+    cfg: Config,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    store: Store | None = None,
+) -> dict[str, tuple[Extracted, list[Sentence]]]:
+    """Extract and split many PDFs (reusing and filling the store); keyed by path relative to `root`."""
+    codebook = load_codebook(cfg.codebook)
+    keys = _keys(cfg, codebook, None)
+    own = store is None
+    store = store or _open_store(cfg)
+    try:
+        store.note_fingerprints([keys.extract, keys.sentences])
+        files = survey(paths, root, store, mark_duplicates=False)
+        transient, _ = bring_up_to_date(files, root, store, cfg, keys, None, None, jobs, progress)
+        out: dict[str, tuple[Extracted, list[Sentence]]] = {}
+        for f in files:
+            result = _stored_result(f, store, keys, transient)
+            sentences: list[Sentence] = []
+            if isinstance(result, ExtractedReview):
+                stored = store.extraction(f.sha256, keys.extract.key, f.review_id, f.rel)
+                tkey = stored.text_key if stored else None
+                sentences = (store.sentences(tkey, keys.sentences.key, f.review_id) if tkey else None) or []
+            out[f.rel] = (result, sentences)
         return out
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_extract_and_split, p, root, cfg): p for p in paths}
-        for i, fut in enumerate(as_completed(futures), start=1):
-            path = futures[fut]
-            rel = path.relative_to(root).as_posix()
-            try:
-                out[rel] = fut.result()
-            except Exception as exc:  # noqa: BLE001 - a crashed worker fails one file, not the batch
-                out[rel] = (ExtractFailure(rel[:-4], rel, "", f"worker crashed: {type(exc).__name__}"), [])
-            if progress:
-                progress(i, len(paths), path.name)
-    return out
+    finally:
+        if own:
+            store.close()
+
+
+def _stored_result(f: InputFile, store: Store, keys: _Keys, transient: dict[str, str]) -> Extracted:
+    if f.error:
+        return ExtractFailure(f.review_id, f.rel, "", f.error)
+    if f.sha256 in transient:
+        return ExtractFailure(f.review_id, f.rel, f.sha256, transient[f.sha256])
+    stored = store.extraction(f.sha256, keys.extract.key, f.review_id, f.rel)
+    if stored is None:  # pragma: no cover - bring_up_to_date stores every non-transient result
+        return ExtractFailure(f.review_id, f.rel, f.sha256, "worker error: result missing from the store")
+    return stored.result
+
+
+def collect(
+    files: Sequence[InputFile], store: Store, keys: _Keys, transient: dict[str, str]
+) -> tuple[list[Extracted], list[ReviewPrediction]]:
+    """Every file's row (ok, failed or duplicate) and every ok review's prediction, from the store."""
+    extracted: list[Extracted] = []
+    predictions: list[ReviewPrediction] = []
+    for f in files:
+        if f.same_as:
+            extracted.append(ExtractFailure(f.review_id, f.rel, f.sha256, f"identical to {f.same_as}", status="duplicate"))
+            continue
+        result = _stored_result(f, store, keys, transient)
+        if isinstance(result, ExtractedReview):
+            stored = store.extraction(f.sha256, keys.extract.key, f.review_id, f.rel)
+            assert stored is not None and stored.text_key is not None and keys.predict is not None
+            prediction = store.prediction(stored.text_key, keys.sentences.key, keys.predict.key, f.review_id)
+            if prediction is None:  # pragma: no cover - bring_up_to_date stores every prediction
+                result = ExtractFailure(f.review_id, f.rel, f.sha256, "worker error: prediction missing from the store")
+            else:
+                predictions.append(prediction)
+        extracted.append(result)
+    return extracted, predictions
 
 
 def run_batch(
@@ -119,8 +390,10 @@ def run_batch(
     jobs: int = 1,
     model_dir: Path | None = None,
     progress: Progress | None = None,
+    fresh: bool = False,
 ) -> BatchSummary:
-    """Process every PDF below `pdf_dir` and write the output files to `out_dir`."""
+    """Process every PDF below `pdf_dir` and write the output files to `out_dir`. `fresh` empties the
+    store first (everything is recomputed)."""
     started = time.perf_counter()
     if not pdf_dir.is_dir():
         raise InputError(f"{pdf_dir}: not a folder")
@@ -129,30 +402,19 @@ def run_batch(
         raise InputError(f"{pdf_dir}: no .pdf files found (searched sub-folders too)")
     codebook = load_codebook(cfg.codebook)
     model = load_theme_model(cfg, codebook, model_dir)  # fail fast, before any PDF work
-    results: list[_ReviewResult] = []
-    if jobs <= 1:
-        for i, path in enumerate(pdfs, start=1):
-            results.append(process_review(path, pdf_dir, cfg, model_dir))
-            if progress:
-                progress(i, len(pdfs), path.name)
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(process_review, p, pdf_dir, cfg, model_dir): p for p in pdfs}
-            for i, fut in enumerate(as_completed(futures), start=1):
-                path = futures[fut]
-                try:
-                    results.append(fut.result())
-                except Exception as exc:  # noqa: BLE001 - a crashed worker fails one file, not the batch
-                    rel = path.relative_to(pdf_dir).as_posix()
-                    failure = ExtractFailure(rel[:-4], rel, "", f"worker crashed: {type(exc).__name__}")
-                    results.append(_ReviewResult(failure, None, 0.0))
-                if progress:
-                    progress(i, len(pdfs), path.name)
+    keys = _keys(cfg, codebook, model)
+    with _open_store(cfg, fresh) as store:
+        store.note_fingerprints([keys.extract, keys.sentences, keys.predict])  # type: ignore[list-item]
+        files = survey(pdfs, pdf_dir, store)
+        renamed = _renamed(files, pdf_dir, store)
+        transient, work = bring_up_to_date(files, pdf_dir, store, cfg, keys, model, model_dir, jobs, progress)
+        extracted, predictions = collect(files, store, keys, transient)
+        store_stats = store.stats()
+    work_seconds = time.perf_counter() - started
 
-    extracted = [r.extracted for r in results]
-    predictions = [r.prediction for r in results if r.prediction is not None]
     ok_reviews = [e for e in extracted if isinstance(e, ExtractedReview)]
-    failures = [e for e in extracted if isinstance(e, ExtractFailure)]
+    failures = [e for e in extracted if isinstance(e, ExtractFailure) and e.status == "failed"]
+    duplicates = [(f.rel, f.same_as) for f in files if f.same_as]
     if not ok_reviews:
         export.write_reviews(out_dir / "reviews.csv", extracted)
         raise InputError(
@@ -163,13 +425,15 @@ def run_batch(
     prev_rows = prevalence(codebook, flags, ages)
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    run_json = out_dir / "run.json"
+    run_json.unlink(missing_ok=True)  # written last: present only when the set of files is complete
     export.write_reviews(out_dir / "reviews.csv", extracted)
     export.write_flags_and_scores(out_dir, codebook, predictions)
     export.write_evidence(out_dir / "evidence.csv", codebook, predictions)
     export.write_prevalence(out_dir / "prevalence.csv", prev_rows)
     elapsed = time.perf_counter() - started
     export.write_json(
-        out_dir / "run.json",
+        run_json,
         {
             "tool": "review-themes",
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -183,13 +447,39 @@ def run_batch(
                 "files": len(pdfs),
                 "ok": len(ok_reviews),
                 "failed": len(failures),
+                "duplicates": len(duplicates),
                 "pages": sum(r.pages for r in ok_reviews),
             },
             "failed": [{"file": f.file, "reason": f.reason} for f in sorted(failures, key=lambda f: f.file)],
+            "duplicates": [{"file": a, "identical_to": b} for a, b in duplicates],
+            "outputs": _output_hashes(out_dir),
+            "store": {
+                "path": str(store.path),
+                "work": work,
+                "renamed": [{"file": a, "stored_as": b} for a, b in renamed],
+                "size_bytes": store_stats["bytes"],
+            },
             "timings": {
                 "total_seconds": round(elapsed, 3),
-                "review_seconds": round(sum(r.seconds for r in results), 3),
+                "work_seconds": round(work_seconds, 3),
             },
         },
     )
-    return BatchSummary(out_dir, len(pdfs), len(ok_reviews), failures, model.model_id, elapsed)
+    return BatchSummary(
+        out_dir, len(pdfs), len(ok_reviews), failures, model.model_id, elapsed,
+        duplicates,  # type: ignore[arg-type]
+        renamed, work, store.path,
+    )
+
+
+# The files a run writes before run.json (add new outputs here: run.json lists their hashes).
+OUTPUT_FILES = ("reviews.csv", "flags.csv", "scores.csv", "evidence.csv", "prevalence.csv")
+
+
+def _output_hashes(out_dir: Path) -> dict[str, str]:
+    """sha256 of each output file (run.json, written last, lists the complete set)."""
+    return {
+        name: hashlib.sha256((out_dir / name).read_bytes()).hexdigest()
+        for name in OUTPUT_FILES
+        if (out_dir / name).is_file()
+    }

@@ -29,6 +29,10 @@ out = Console(soft_wrap=True)
 
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="config.yaml to use (default: ./config.yaml).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+StoreOpt = Annotated[
+    Optional[Path],
+    typer.Option("--store", help="Store folder: the cache of extracted, split and scored reviews (default: config store_dir, ./.review-themes)."),
+]
 
 
 def _version(value: bool) -> None:
@@ -79,11 +83,15 @@ def run(
     config: ConfigOpt = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: config jobs).")] = None,
     model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder (default: config model).")] = None,
+    store: StoreOpt = None,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Empty the store first: re-extract, re-split and re-score everything.")] = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Extract, classify and tabulate every review PDF in PDF_DIR; write the outputs to --out."""
+    """Extract, classify and tabulate every review PDF in PDF_DIR; write the outputs to --out.
+
+    Work already in the store (same PDF content, extractor, settings and model) is not redone."""
     with _errors():
-        cfg = load_config(config, model=model)
+        cfg = load_config(config, model=model, store_dir=store)
         n_jobs = jobs or cfg.jobs
         with _progress(quiet, "reviews") as bar:
             task = bar.add_task("", total=None) if bar is not None else None  # type: ignore[attr-defined]
@@ -92,12 +100,22 @@ def run(
                 if bar is not None:
                     bar.update(task, completed=done, total=total, description=name[:40])  # type: ignore[attr-defined]
 
-            summary = run_batch(pdf_dir, out_dir, cfg, jobs=n_jobs, model_dir=cfg.model, progress=tick)
+            summary = run_batch(pdf_dir, out_dir, cfg, jobs=n_jobs, model_dir=cfg.model, progress=tick, fresh=fresh)
         if not quiet:
             out.print(
                 f"{summary.ok} of {summary.total} review(s) processed in {summary.seconds:.1f} s "
                 f"with model {summary.model_id}; outputs in {summary.out_dir}"
             )
+            w = summary.work
+            err.print(
+                f"store {summary.store}: {w.get('extracted', 0)} extracted, {w.get('split', 0)} split, "
+                f"{w.get('scored', 0)} scored, {w.get('reused', 0)} reused unchanged",
+                highlight=False,
+            )
+            for a, b in summary.duplicates:
+                err.print(f"  {a} is identical to {b}: counted once, as {b}", highlight=False)
+            for a, b in summary.renamed:
+                err.print(f"  {a} is identical to {b} (stored earlier): not extracted again", highlight=False)
             for f in summary.failed:
                 err.print(f"  failed: {f.file}: {f.reason}", highlight=False)
 
@@ -121,13 +139,14 @@ def train(
     sentences: Annotated[Optional[Path], typer.Option("--sentences", help="Optional sentence record (file, theme, label, text) for sentence-level labels.")] = None,
     base_model: Annotated[Optional[Path], typer.Option("--base-model", help="Start multiple-instance learning from this model's sentence scores.")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for extraction.")] = None,
+    store: StoreOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Train a theme model from coded reviews; write it with its model card to --out."""
     from pipeline.training import train_from_codes
 
     with _errors():
-        cfg = load_config(config)
+        cfg = load_config(config, store_dir=store)
         log = (lambda m: None) if quiet else (lambda m: err.print(m, highlight=False))
         with _progress(quiet, "extracting") as bar:
             _, tick = _ticker(bar)
@@ -149,6 +168,7 @@ def evaluate(
     config: ConfigOpt = None,
     report: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write the table to this CSV file.")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for extraction.")] = None,
+    store: StoreOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Per-theme precision, recall, F1, support and prevalence error, beside the keyword baseline."""
@@ -156,7 +176,7 @@ def evaluate(
     from pipeline.training import evaluate_model
 
     with _errors():
-        cfg = load_config(config)
+        cfg = load_config(config, store_dir=store)
         log = (lambda m: None) if quiet else (lambda m: err.print(m, highlight=False))
         with _progress(quiet, "extracting") as bar:
             _, tick = _ticker(bar)

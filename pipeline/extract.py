@@ -25,6 +25,10 @@ from pipeline.config import ExtractConfig
 from pipeline.errors import ExtractError
 from pipeline.records import Block, ExtractedReview, ExtractFailure, SectionKind
 
+# Bump whenever a change to this module (or the modules it calls) changes what comes out of a PDF:
+# the store then re-extracts every review once. Settings changes are picked up without a bump.
+EXTRACTOR_VERSION = "1"
+
 try:  # pdfplumber wraps some pdfminer errors in its own exception types
     from pdfplumber.utils.exceptions import PdfminerException
 except ImportError:  # pragma: no cover - older pdfplumber
