@@ -303,16 +303,16 @@ def _open_store(cfg: Config, fresh: bool = False) -> Store:
     return Store.in_folder(cfg.store_dir, fresh=fresh)
 
 
-def _renamed(files: Sequence[InputFile], root: Path, store: Store) -> list[tuple[str, str]]:
-    """Files whose content the store last saw under another name in this folder, gone since."""
-    folder = str(root.resolve())
+def _renamed(files: Sequence[InputFile], store: Store) -> list[tuple[str, str]]:
+    """Files whose content the store last saw under another name (not in this run): renamed or
+    moved files, recognised by their hash."""
     present = {f.rel for f in files}
     out = []
     for f in files:
         if f.error or f.same_as:
             continue
         seen = store.last_seen(f.sha256)
-        if seen and seen[0] == folder and seen[1] != f.rel and seen[1] not in present:
+        if seen and seen[1] != f.rel and seen[1] not in present:
             out.append((f.rel, seen[1]))
     return out
 
@@ -406,7 +406,7 @@ def run_batch(
     with _open_store(cfg, fresh) as store:
         store.note_fingerprints([keys.extract, keys.sentences, keys.predict])  # type: ignore[list-item]
         files = survey(pdfs, pdf_dir, store)
-        renamed = _renamed(files, pdf_dir, store)
+        renamed = _renamed(files, store)
         transient, work = bring_up_to_date(files, pdf_dir, store, cfg, keys, model, model_dir, jobs, progress)
         extracted, predictions = collect(files, store, keys, transient)
         store_stats = store.stats()
