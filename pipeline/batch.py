@@ -33,7 +33,7 @@ from pipeline.codebook import load_codebook, load_cues
 from pipeline.config import Config
 from pipeline.errors import InputError
 from pipeline.extract import extract_or_fail, find_pdfs
-from pipeline.nlp import split_sentences
+from pipeline.nlp import load_nlp, split_sentences
 from pipeline.prevalence import prevalence
 from pipeline.records import Codebook, ExtractedReview, ExtractFailure, ReviewPrediction, Sentence
 from pipeline.store import Store, text_key
@@ -232,6 +232,11 @@ def bring_up_to_date(
             work["reused"] += 1
             tick(f.rel)
 
+    if tasks:  # build the spaCy pipeline (and keep the model) here: forked workers inherit them
+        load_nlp(cfg.nlp.pipeline, _cues_for(cfg))
+        if model is not None:
+            _worker_state["key"] = f"{cfg.sha256()}:{model_dir}"
+            _worker_state["model"] = model
     fn = partial(process_review, cfg=cfg, model_dir=model_dir)
     for outcome in run_tasks(fn, tasks, jobs=jobs, timeout=hard_time_limit(cfg)):
         f = unique[str(outcome.key)]
