@@ -126,12 +126,16 @@ def extract_review(path: Path, root: Path, cfg: ExtractConfig) -> ExtractedRevie
         raise ExtractError("encrypted", "the PDF needs a password to open") from exc
     except (PDFSyntaxError, PSException, PdfminerException) as exc:
         cause = _root_cause(exc)
+        if isinstance(cause, ExtractError):  # our time-out, raised inside pdfminer and wrapped by pdfplumber
+            raise cause from None
         if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
             raise ExtractError("encrypted", "the PDF needs a password to open") from exc
         raise ExtractError("corrupt or truncated PDF", _describe(cause)) from exc
     except RecursionError as exc:
         raise ExtractError("corrupt or truncated PDF", "structure too deeply nested") from exc
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many untyped errors on malformed input
+        if isinstance(_root_cause(exc), ExtractError):
+            raise _root_cause(exc) from None
         raise ExtractError("unreadable PDF", f"{type(exc).__name__}: {str(exc)[:200]}") from exc
     if n_pages and len(textless) / n_pages > cfg.scanned_share_failed:
         raise ExtractError(

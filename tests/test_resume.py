@@ -1,0 +1,95 @@
+"""A run killed with SIGKILL and started again completes with no lost and no duplicated reviews, and
+writes the same outputs, byte for byte, as an uninterrupted run in a fresh store."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.generated import write_reviews
+
+N_REVIEWS = 8
+VOLATILE_RUN_KEYS = ("finished", "timings", "store")  # dates, durations and what this run had to do
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The PDFs, and the outputs of an uninterrupted run in a fresh store."""
+    root = tmp_path_factory.mktemp("resume")
+    write_reviews(root / "pdfs", N_REVIEWS, pages=2)
+    subprocess.run(_command(root, "reference"), cwd=root, check=True, timeout=180, capture_output=True)
+    return root, root / "out-reference"
+
+
+def _command(root: Path, name: str) -> list[str]:
+    return [
+        sys.executable, "-m", "pipeline", "run", str(root / "pdfs"), "--out", str(root / f"out-{name}"),
+        "--store", str(root / f"store-{name}"), "--model", "keywords", "--jobs", "2", "--quiet",
+    ]
+
+
+def _committed(db: Path) -> int:
+    """Reviews whose extraction is committed to the store (0 while it is being created)."""
+    if not db.exists():
+        return 0
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return int(con.execute("SELECT COUNT(*) FROM extractions").fetchone()[0])
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
+def _comparable(out: Path) -> dict[str, bytes]:
+    files = {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
+    run = json.loads(files.pop("run.json"))
+    for key in VOLATILE_RUN_KEYS:
+        run.pop(key)
+    files["run.json"] = json.dumps(run, sort_keys=True).encode()
+    return files
+
+
+@pytest.mark.parametrize("kill_after", [1, 5])
+def test_killed_run_resumes_to_identical_outputs(setup, kill_after: int):
+    root, reference = setup
+    name = f"killed-{kill_after}"
+    db = root / f"store-{name}" / "store.sqlite"
+    proc = subprocess.Popen(_command(root, name), cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    try:
+        while _committed(db) < kill_after:
+            assert proc.poll() is None, f"the run ended before it could be killed: {proc.stderr.read().decode()}"
+            assert time.monotonic() < deadline, "no review was committed in time"
+            time.sleep(0.005)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    stored = _committed(db)
+    assert kill_after <= stored < N_REVIEWS, "the kill must land mid-run for this test to mean anything"
+    assert not (root / f"out-{name}" / "run.json").exists()
+
+    resumed = subprocess.run(_command(root, name), cwd=root, timeout=180, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    run = json.loads((root / f"out-{name}" / "run.json").read_text())
+    assert run["store"]["work"]["extracted"] == N_REVIEWS - stored  # only the missing work was done
+    assert run["store"]["work"]["reused"] == stored
+    assert _committed(db) == N_REVIEWS  # nothing lost, nothing twice (one row per review and key)
+
+    expected, got = _comparable(reference), _comparable(root / f"out-{name}")
+    assert sorted(got) == sorted(expected)
+    for file in expected:
+        assert got[file] == expected[file], f"{file} differs from the uninterrupted run's"
