@@ -284,7 +284,7 @@ def bring_up_to_date(
 
     for f, tkey in to_score:  # stored sentences, new model: no PDF and no spaCy work
         assert model is not None and keys.predict is not None
-        sentences = store.sentences(tkey, keys.sentences.key, f.review_id) or []
+        sentences = stored_sentences(f, tkey, store, cfg, keys)
         prediction = model.predict(f.review_id, sentences)
         with store.transaction():
             store.put_prediction(tkey, keys.sentences.key, keys.predict.key, model.model_id, prediction)
@@ -296,6 +296,21 @@ def bring_up_to_date(
             if f.sha256 not in transient:
                 store.note_seen(f.sha256, f.size, folder, f.rel)
     return transient, work
+
+
+def stored_sentences(f: InputFile, tkey: str, store: Store, cfg: Config, keys: _Keys) -> list[Sentence]:
+    """A review's sentences from the store; when the stored ones cannot be read back (written by an
+    older version of the record types), they are split again here from the stored extraction."""
+    sentences = store.sentences(tkey, keys.sentences.key, f.review_id)
+    if sentences is not None:
+        return sentences
+    stored = store.extraction(f.sha256, keys.extract.key, f.review_id, f.rel)
+    if stored is None or not isinstance(stored.result, ExtractedReview):  # pragma: no cover - defensive
+        return []
+    sentences = split_sentences(stored.result, cfg.nlp, _cues_for(cfg))
+    with store.transaction():
+        store.put_sentences(tkey, keys.sentences.key, sentences)
+    return sentences
 
 
 def _keys(cfg: Config, codebook: Codebook, model: ThemeModelLike | None) -> _Keys:
@@ -345,8 +360,8 @@ def extract_sentences(
             sentences: list[Sentence] = []
             if isinstance(result, ExtractedReview):
                 stored = store.extraction(f.sha256, keys.extract.key, f.review_id, f.rel)
-                tkey = stored.text_key if stored else None
-                sentences = (store.sentences(tkey, keys.sentences.key, f.review_id) if tkey else None) or []
+                if stored is not None and stored.text_key is not None:
+                    sentences = stored_sentences(f, stored.text_key, store, cfg, keys)
             out[f.rel] = (result, sentences)
         return out
     finally:

@@ -10,7 +10,8 @@ back, rebuilt for the path they are found under now. Keys:
   re-extraction that yields the same text reuses the sentences and predictions;
 - its prediction by (text key, sentence key, prediction key).
 
-Failures that depend on the machine rather than the file (crashes, time-outs, unreadable files) are
+Extraction records and sentence lists are stored as zlib-compressed JSON (a review's text takes about
+a quarter of its plain size); predictions as plain JSON. Failures that depend on the machine rather than the file (crashes, time-outs, unreadable files) are
 logged in `failures` but never cached: the next run tries those files again. Writers group all rows
 of one review in one transaction (`transaction()`), so a run killed at any point leaves each review
 either fully stored or absent. Raises `StoreError` when the store cannot be created, opened or read.
@@ -22,6 +23,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -76,27 +78,20 @@ CREATE TABLE IF NOT EXISTS extractions (
     reason TEXT NOT NULL,
     pages INTEGER NOT NULL,
     text_key TEXT,
-    record TEXT NOT NULL,
+    record BLOB NOT NULL,
     seconds REAL NOT NULL,
     created TEXT NOT NULL,
     PRIMARY KEY (sha256, extract_key)
 );
+-- A review's sentences in reading order (text, lemma norms, cue tags, page, section kind).
 CREATE TABLE IF NOT EXISTS sentence_sets (
     text_key TEXT NOT NULL,
     nlp_key TEXT NOT NULL REFERENCES fingerprints(key),
     sentences INTEGER NOT NULL,
+    records BLOB NOT NULL,
     created TEXT NOT NULL,
     PRIMARY KEY (text_key, nlp_key)
 );
-CREATE TABLE IF NOT EXISTS sentences (
-    text_key TEXT NOT NULL,
-    nlp_key TEXT NOT NULL,
-    idx INTEGER NOT NULL,
-    page INTEGER NOT NULL,
-    section TEXT NOT NULL,
-    record TEXT NOT NULL,
-    PRIMARY KEY (text_key, nlp_key, idx)
-) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS predictions (
     text_key TEXT NOT NULL,
     nlp_key TEXT NOT NULL,
@@ -115,6 +110,17 @@ CREATE TABLE IF NOT EXISTS failures (
     at TEXT NOT NULL
 );
 """
+
+
+def _pack(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def _unpack(blob: bytes) -> str:
+    try:
+        return zlib.decompress(blob).decode("utf-8")
+    except (zlib.error, UnicodeDecodeError, TypeError) as exc:
+        raise serial.RecordMismatch(f"stored record is unreadable ({exc})") from None
 
 
 def text_key(blocks: Sequence[Block]) -> str:
@@ -271,8 +277,9 @@ class Store:
         ).fetchone()
         if row is None:
             return None
-        status, reason, pages, tkey, record = row
+        status, reason, pages, tkey, blob = row
         try:
+            record = _unpack(blob)
             if status == "ok":
                 review = serial.loads(ExtractedReview, record, review_id=review_id, file=file, sha256=sha256)
                 return StoredExtraction(review, tkey)
@@ -292,7 +299,7 @@ class Store:
             values = ("failed", result.reason, result.pages, None)
         self._write(
             "INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (result.sha256, extract_key, *values, record, round(seconds, 4), _now()),
+            (result.sha256, extract_key, *values, _pack(record), round(seconds, 4), _now()),
         )
         return tkey
 
@@ -321,28 +328,26 @@ class Store:
 
     def sentences(self, text_key: str, nlp_key: str, review_id: str) -> list[Sentence] | None:
         """A review's stored sentences in order, or None when they are not stored (or no longer fit)."""
-        if not self.has_sentences(text_key, nlp_key):
+        row = self._db.execute(
+            "SELECT records FROM sentence_sets WHERE text_key = ? AND nlp_key = ?", (text_key, nlp_key)
+        ).fetchone()
+        if row is None:
             return None
-        rows = self._db.execute(
-            "SELECT record FROM sentences WHERE text_key = ? AND nlp_key = ? ORDER BY idx", (text_key, nlp_key)
-        ).fetchall()
         try:
-            return [serial.loads(Sentence, r[0], review_id=review_id) for r in rows]
-        except serial.RecordMismatch:
+            items = json.loads(_unpack(row[0]))
+            if not isinstance(items, list):
+                raise serial.RecordMismatch("stored sentences are not a list")
+            return [serial.rebuild(Sentence, item, review_id=review_id) for item in items]
+        except (serial.RecordMismatch, json.JSONDecodeError):
             return None
 
     def put_sentences(self, text_key: str, nlp_key: str, sentences: Sequence[Sentence]) -> None:
         """Store a review's sentences (inside a transaction), replacing any under the same keys."""
-        self._write("DELETE FROM sentences WHERE text_key = ? AND nlp_key = ?", (text_key, nlp_key))
+        items = [serial.to_data(s, drop=frozenset({"review_id"})) for s in sentences]
+        records = _pack(json.dumps(items, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
         self._write(
-            "INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (text_key, nlp_key, i, s.page, str(s.section), serial.dumps(s, drop=frozenset({"review_id"})))
-                for i, s in enumerate(sentences)
-            ],
-            many=True,
+            "INSERT OR REPLACE INTO sentence_sets VALUES (?, ?, ?, ?, ?)", (text_key, nlp_key, len(sentences), records, _now())
         )
-        self._write("INSERT OR REPLACE INTO sentence_sets VALUES (?, ?, ?, ?)", (text_key, nlp_key, len(sentences), _now()))
 
     # -- predictions ---------------------------------------------------------------------------
 
@@ -378,8 +383,9 @@ class Store:
     def stats(self) -> dict[str, int]:
         """Row counts and the bytes the store takes on disk."""
         counts = {}
-        for table in ("reviews", "extractions", "sentence_sets", "sentences", "predictions", "failures"):
+        for table in ("reviews", "extractions", "sentence_sets", "predictions", "failures"):
             counts[table] = int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: S608
+        counts["sentences"] = int(self._db.execute("SELECT COALESCE(SUM(sentences), 0) FROM sentence_sets").fetchone()[0])
         counts["bytes"] = sum(
             p.stat().st_size for p in self.path.parent.glob(STORE_FILE + "*") if p.is_file()
         )

@@ -238,3 +238,21 @@ def test_run_json_is_written_last_and_lists_the_outputs(pdfs, tmp_path):
 
     assert run["outputs"] == {n: hashlib.sha256((tmp_path / "a" / n).read_bytes()).hexdigest() for n in OUTPUTS}
     assert not [p for p in (tmp_path / "a").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_unreadable_stored_records_are_recomputed_not_trusted(pdfs, tmp_path):
+    import sqlite3
+
+    cfg = _cfg(tmp_path)
+    run_batch(pdfs, tmp_path / "a", cfg)
+    db = sqlite3.connect(tmp_path / "store" / "store.sqlite")
+    db.execute("UPDATE sentence_sets SET records = ?", (b"garbage",))
+    db.execute("DELETE FROM predictions")
+    db.execute("UPDATE extractions SET record = ? WHERE rowid = (SELECT MIN(rowid) FROM extractions)", (b"garbage",))
+    db.commit()
+    db.close()
+    summary = run_batch(pdfs, tmp_path / "b", cfg)
+    assert summary.work["extracted"] == 1 and summary.work["scored"] == 5
+    assert _outputs(tmp_path / "a") == _outputs(tmp_path / "b")
+    paths = sorted(pdfs.glob("*.pdf"))
+    assert extract_sentences(paths, pdfs, cfg) == extract_sentences(paths, pdfs, _cfg(tmp_path / "fresh"))

@@ -76,3 +76,21 @@ def test_run_with_two_jobs_matches_one(skeleton_pdfs: Path, tmp_path: Path):
         assert r.exit_code == 0, r.output
     for name in ("flags.csv", "scores.csv", "evidence.csv", "prevalence.csv", "reviews.csv"):
         assert (tmp_path / "1" / name).read_text() == (tmp_path / "2" / name).read_text()
+
+
+def test_run_reports_duplicates_and_reuses_the_store(skeleton_pdfs: Path, tmp_path: Path):
+    import shutil
+
+    folder = tmp_path / "pdfs"
+    shutil.copytree(skeleton_pdfs, folder)
+    shutil.copy(folder / "child-a.pdf", folder / "copy-of-a.pdf")
+    args = ["run", str(folder), "--out", str(tmp_path / "out"), "--model", "keywords", "--store", str(tmp_path / "st")]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "copy-of-a.pdf is identical to child-a.pdf" in first.output
+    assert "3 extracted" in first.output
+    second = runner.invoke(app, args)
+    assert "0 extracted, 0 split, 0 scored, 3 reused" in second.output
+    fresh = runner.invoke(app, [*args, "--fresh"])
+    assert "3 extracted" in fresh.output
+    assert (tmp_path / "st" / "store.sqlite").is_file()

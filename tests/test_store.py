@@ -4,6 +4,7 @@ clear errors for unusable store files."""
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from pathlib import Path
 
 import pytest
@@ -102,7 +103,9 @@ def test_stale_records_are_cache_misses(store):
     with s.transaction():
         s.note_seen(SHA, 10, "/f", "a.pdf")
         s.put_extraction(ek, REVIEW, 0.5)
-    s._db.execute("UPDATE extractions SET record = '{\"pages\": \"many\"}'")
+    s._db.execute("UPDATE extractions SET record = ?", (zlib.compress(b'{"pages": "many"}'),))
+    assert s.extraction(SHA, ek, "a", "a.pdf") is None
+    s._db.execute("UPDATE extractions SET record = ?", (b"not zlib",))
     assert s.extraction(SHA, ek, "a", "a.pdf") is None
 
 
