@@ -8,8 +8,8 @@ worker is killed) or raised. A dead or killed worker is replaced and the remaini
 are recycled after `max_tasks` tasks (bounding leaks in PDF libraries) without `max_tasks_per_child`,
 which hangs on Python 3.11 (see the research notes, section 5).
 
-Pipes are plain OS pipes (no sockets). Workers exit on their own when the parent process dies, so a
-killed run leaves no workers behind for long. Workers never write to the store: only the parent does.
+Pipes are plain OS pipes (no sockets). Workers die with the parent process (on Linux the kernel kills
+them; elsewhere they notice within a second, between tasks), so a killed run leaves no workers behind. Workers never write to the store: only the parent does.
 """
 
 from __future__ import annotations
@@ -43,9 +43,24 @@ def _context() -> Any:
     return mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
+def _die_with_parent(parent: int) -> None:
+    """On Linux, have the kernel kill this worker when the parent dies (even by SIGKILL); elsewhere
+    the worker notices between tasks (see `_worker_main`)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: fall back to polling
+            pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(0)
+
+
 def _worker_main(tasks: Connection, results: Connection, fn: Callable[..., Any], parent: int) -> None:
     """Run tasks from `tasks` until told to stop (None) or the parent is gone; answer on `results`."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _die_with_parent(parent)
     while True:
         while not tasks.poll(_PARENT_POLL_SECONDS):
             if os.getppid() != parent:

@@ -52,6 +52,21 @@ def _committed(db: Path) -> int:
         return 0
 
 
+def _processes_with(marker: bytes) -> list[int]:
+    """Live processes whose command line contains `marker` (forked workers share the run's)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+                state = (entry / "stat").read_text().split(") ", 1)[1][:1]
+            except OSError:
+                continue
+            if marker in cmdline and state != "Z":
+                pids.append(int(entry.name))
+    return pids
+
+
 def _comparable(out: Path) -> dict[str, bytes]:
     files = {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
     run = json.loads(files.pop("run.json"))
@@ -78,6 +93,12 @@ def test_killed_run_resumes_to_identical_outputs(setup, kill_after: int):
         proc.kill()
         proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
+    if sys.platform.startswith("linux"):  # its workers die with it
+        marker = str(root / f"store-{name}").encode()
+        deadline = time.monotonic() + 10
+        while _processes_with(marker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _processes_with(marker), "workers outlived the killed run"
     stored = _committed(db)
     assert kill_after <= stored < N_REVIEWS, "the kill must land mid-run for this test to mean anything"
     assert not (root / f"out-{name}" / "run.json").exists()
