@@ -38,7 +38,7 @@ from pipeline.prevalence import prevalence
 from pipeline.records import Codebook, ExtractedReview, ExtractFailure, ReviewPrediction, Sentence
 from pipeline.store import Store, text_key
 from pipeline.versions import library_versions
-from pipeline.workers import run_tasks
+from pipeline.workers import Outcome, run_tasks
 
 Progress = Callable[[int, int, str], None]
 Extracted = ExtractedReview | ExtractFailure
@@ -179,6 +179,99 @@ def _is_transient(result: Extracted) -> bool:
     return isinstance(result, ExtractFailure) and (not result.sha256 or result.reason.startswith(TRANSIENT_REASONS))
 
 
+@dataclass
+class _Updater:
+    """Brings the store up to date for one batch: plans the missing work, records each result."""
+
+    root: Path
+    store: Store
+    cfg: Config
+    keys: _Keys
+    model: ThemeModelLike | None
+    model_dir: Path | None
+    progress: Progress | None
+    total: int
+    done: int = 0
+    transient: dict[str, str] = field(default_factory=dict)
+    work: dict[str, int] = field(
+        default_factory=lambda: {"reviews": 0, "reused": 0, "extracted": 0, "split": 0, "scored": 0, "failed_now": 0}
+    )
+
+    def tick(self, f: InputFile) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total, f.rel)
+
+    def _has_prediction(self, f: InputFile, tkey: str) -> bool:
+        if self.model is None or self.keys.predict is None:
+            return True  # nothing to predict (train / evaluate)
+        return self.store.prediction(tkey, self.keys.sentences.key, self.keys.predict.key, f.review_id) is not None
+
+    def plan(self, f: InputFile) -> ReviewJob | str | None:
+        """What `f` needs: a worker job, "score" (stored sentences, no prediction yet), or None."""
+        score = self.model is not None
+        stored = self.store.extraction(f.sha256, self.keys.extract.key, f.review_id, f.rel)
+        if stored is None:
+            reusable = frozenset(self.store.text_keys_with_sentences(f.sha256, self.keys.sentences.key))
+            return ReviewJob(f.path, self.root, f.sha256, None, reusable, score)
+        if isinstance(stored.result, ExtractFailure):
+            return None
+        if stored.text_key is None or not self.store.has_sentences(stored.text_key, self.keys.sentences.key):
+            return ReviewJob(f.path, self.root, f.sha256, stored.result, frozenset(), score)
+        return None if self._has_prediction(f, stored.text_key) else "score"
+
+    def failed(self, f: InputFile, reason: str) -> None:
+        """A failure that is not a result (crash, time-out, unreadable): logged, retried next run."""
+        self.transient[f.sha256] = reason
+        self.work["failed_now"] += 1
+        with self.store.transaction():
+            self.store.log_failure(f.sha256, f.rel, self.keys.extract.key, reason)
+
+    def record(self, f: InputFile, outcome: Outcome) -> str | None:
+        """Store a worker's result for `f` in one transaction. Returns the text key when the review
+        still needs scoring here (its sentences were reused), else None."""
+        result: ReviewWork | None = outcome.result
+        reason = None
+        if outcome.error is not None:
+            reason = outcome.error if outcome.error.startswith(TRANSIENT_REASONS) else f"worker error: {outcome.error}"
+        elif result is None:
+            reason = "worker error: no result"
+        elif result.extracted is not None:
+            if _is_transient(result.extracted):
+                reason = result.extracted.reason  # type: ignore[union-attr]
+            elif result.extracted.sha256 != f.sha256:
+                reason = "file changed during the run; run again"
+        if reason is not None or result is None:
+            self.failed(f, reason or "worker error: no result")
+            return None
+        keys, store = self.keys, self.store
+        with store.transaction():  # one transaction per review
+            store.note_seen(f.sha256, f.size, str(self.root.resolve()), f.rel)
+            if result.extracted is not None:
+                self.work["extracted"] += 1
+                tkey = store.put_extraction(keys.extract.key, result.extracted, result.seconds)
+            else:
+                stored = store.extraction(f.sha256, keys.extract.key, f.review_id, f.rel)
+                tkey = stored.text_key if stored else None
+            if tkey is not None and result.sentences is not None:
+                self.work["split"] += 1
+                store.put_sentences(tkey, keys.sentences.key, result.sentences)
+            if tkey is not None and result.prediction is not None and self.model is not None and keys.predict:
+                self.work["scored"] += 1
+                store.put_prediction(tkey, keys.sentences.key, keys.predict.key, self.model.model_id, result.prediction)
+        if tkey is not None and result.prediction is None and not self._has_prediction(f, tkey):
+            return tkey
+        return None
+
+    def score(self, f: InputFile, tkey: str) -> None:
+        """Score a review's stored sentences in this process: no PDF and no spaCy work."""
+        assert self.model is not None and self.keys.predict is not None
+        prediction = self.model.predict(f.review_id, stored_sentences(f, tkey, self.store, self.cfg, self.keys))
+        with self.store.transaction():
+            self.store.put_prediction(tkey, self.keys.sentences.key, self.keys.predict.key, self.model.model_id, prediction)
+        self.work["scored"] += 1
+
+
 def bring_up_to_date(
     files: Sequence[InputFile],
     root: Path,
@@ -191,46 +284,30 @@ def bring_up_to_date(
     progress: Progress | None = None,
 ) -> tuple[dict[str, str], dict[str, int]]:
     """Make the store hold, for every distinct readable review in `files`, its extraction, its
-    sentences and (with a model) its prediction under the current keys, doing only what is missing.
+    sentences and (with a model) its prediction under the current keys, doing only what is missing:
+    PDF and spaCy work in worker processes, scoring of stored sentences here.
 
     Returns the reasons of transient failures by sha256 (not stored as results) and work counts."""
-    folder = str(root.resolve())
-    work = {"reviews": 0, "reused": 0, "extracted": 0, "split": 0, "scored": 0, "failed_now": 0}
-    done = 0
-    total = len(files)
-
-    def tick(name: str) -> None:
-        nonlocal done
-        done += 1
-        if progress:
-            progress(done, total, name)
-
-    transient: dict[str, str] = {}
+    up = _Updater(root, store, cfg, keys, model, model_dir, progress, len(files))
+    unique: dict[str, InputFile] = {}
     tasks: list[tuple[str, tuple[Any, ...]]] = []
     to_score: list[tuple[InputFile, str]] = []
-    unique: dict[str, InputFile] = {}
     for f in files:
         if f.error or f.same_as or f.sha256 in unique:
-            tick(f.rel)
+            up.tick(f)
             continue
         unique[f.sha256] = f
-        work["reviews"] += 1
-        stored = store.extraction(f.sha256, keys.extract.key, f.review_id, f.rel)
-        if stored is None:
-            reusable = frozenset(store.text_keys_with_sentences(f.sha256, keys.sentences.key))
-            tasks.append((f.sha256, (ReviewJob(f.path, root, f.sha256, None, reusable, model is not None),)))
-        elif isinstance(stored.result, ExtractFailure):
-            work["reused"] += 1
-            tick(f.rel)
-        elif stored.text_key is None or not store.has_sentences(stored.text_key, keys.sentences.key):
-            tasks.append((f.sha256, (ReviewJob(f.path, root, f.sha256, stored.result, frozenset(), model is not None),)))
-        elif model is not None and keys.predict is not None and store.prediction(
-            stored.text_key, keys.sentences.key, keys.predict.key, f.review_id
-        ) is None:
+        up.work["reviews"] += 1
+        need = up.plan(f)
+        if isinstance(need, ReviewJob):
+            tasks.append((f.sha256, (need,)))
+        elif need == "score":
+            stored = store.extraction(f.sha256, keys.extract.key, f.review_id, f.rel)
+            assert stored is not None and stored.text_key is not None
             to_score.append((f, stored.text_key))
         else:
-            work["reused"] += 1
-            tick(f.rel)
+            up.work["reused"] += 1
+            up.tick(f)
 
     if tasks:  # build the spaCy pipeline (and keep the model) here: forked workers inherit them
         load_nlp(cfg.nlp.pipeline, _cues_for(cfg))
@@ -240,62 +317,20 @@ def bring_up_to_date(
     fn = partial(process_review, cfg=cfg, model_dir=model_dir)
     for outcome in run_tasks(fn, tasks, jobs=jobs, timeout=hard_time_limit(cfg)):
         f = unique[str(outcome.key)]
-        result: ReviewWork | None = outcome.result
-        reason = None
-        if outcome.error is not None:
-            reason = outcome.error if outcome.error.startswith(TRANSIENT_REASONS) else f"worker error: {outcome.error}"
-        elif result is not None and result.extracted is not None:
-            if _is_transient(result.extracted):
-                reason = result.extracted.reason  # type: ignore[union-attr]
-            elif result.extracted.sha256 != f.sha256:
-                reason = "file changed during the run; run again"
-        if reason is not None or result is None:
-            reason = reason or "worker error: no result"
-            transient[f.sha256] = reason
-            work["failed_now"] += 1
-            with store.transaction():
-                store.log_failure(f.sha256, f.rel, keys.extract.key, reason)
-            tick(f.rel)
-            continue
-        with store.transaction():  # one transaction per review
-            store.note_seen(f.sha256, f.size, folder, f.rel)
-            if result.extracted is not None:
-                work["extracted"] += 1
-                tkey = store.put_extraction(keys.extract.key, result.extracted, result.seconds)
-            else:
-                stored = store.extraction(f.sha256, keys.extract.key, f.review_id, f.rel)
-                tkey = stored.text_key if stored else None
-            if tkey is not None and result.sentences is not None:
-                work["split"] += 1
-                store.put_sentences(tkey, keys.sentences.key, result.sentences)
-            if tkey is not None and result.prediction is not None and keys.predict is not None:
-                work["scored"] += 1
-                store.put_prediction(tkey, keys.sentences.key, keys.predict.key, model.model_id, result.prediction)  # type: ignore[union-attr]
-        if (
-            tkey is not None
-            and result.prediction is None
-            and model is not None
-            and keys.predict is not None
-            and store.prediction(tkey, keys.sentences.key, keys.predict.key, f.review_id) is None
-        ):
-            to_score.append((f, tkey))  # sentences were reused: score them here
+        tkey = up.record(f, outcome)
+        if tkey is not None:
+            to_score.append((f, tkey))
         else:
-            tick(f.rel)
-
-    for f, tkey in to_score:  # stored sentences, new model: no PDF and no spaCy work
-        assert model is not None and keys.predict is not None
-        sentences = stored_sentences(f, tkey, store, cfg, keys)
-        prediction = model.predict(f.review_id, sentences)
-        with store.transaction():
-            store.put_prediction(tkey, keys.sentences.key, keys.predict.key, model.model_id, prediction)
-        work["scored"] += 1
-        tick(f.rel)
+            up.tick(f)
+    for f, tkey in to_score:
+        up.score(f, tkey)
+        up.tick(f)
 
     with store.transaction():  # where each review was seen, for recognising renamed files next time
         for f in unique.values():
-            if f.sha256 not in transient:
-                store.note_seen(f.sha256, f.size, folder, f.rel)
-    return transient, work
+            if f.sha256 not in up.transient:
+                store.note_seen(f.sha256, f.size, str(root.resolve()), f.rel)
+    return up.transient, up.work
 
 
 def stored_sentences(f: InputFile, tkey: str, store: Store, cfg: Config, keys: _Keys) -> list[Sentence]:
