@@ -57,10 +57,22 @@ def _die_with_parent(parent: int) -> None:
         os._exit(0)
 
 
+def _fresh_stdio() -> None:
+    """New stdout/stderr objects over the same file descriptors. A forked child inherits the parent's
+    objects with their locks as they were at fork time: if the parent's progress-bar thread was
+    writing just then, the child's first warning would wait on that lock forever."""
+    for name, fd in (("stdout", 1), ("stderr", 2)):
+        try:
+            setattr(sys, name, open(fd, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False))  # noqa: SIM115
+        except OSError:  # pragma: no cover - no such descriptor
+            setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115
+
+
 def _worker_main(tasks: Connection, results: Connection, fn: Callable[..., Any], parent: int) -> None:
     """Run tasks from `tasks` until told to stop (None) or the parent is gone; answer on `results`."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _die_with_parent(parent)
+    _fresh_stdio()
     while True:
         while not tasks.poll(_PARENT_POLL_SECONDS):
             if os.getppid() != parent:

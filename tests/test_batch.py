@@ -256,3 +256,27 @@ def test_unreadable_stored_records_are_recomputed_not_trusted(pdfs, tmp_path):
     assert _outputs(tmp_path / "a") == _outputs(tmp_path / "b")
     paths = sorted(pdfs.glob("*.pdf"))
     assert extract_sentences(paths, pdfs, cfg) == extract_sentences(paths, pdfs, _cfg(tmp_path / "fresh"))
+
+
+def test_a_run_that_fails_while_writing_leaves_no_half_written_file(pdfs, tmp_path, monkeypatch):
+    from pipeline import export
+
+    cfg = _cfg(tmp_path)
+    out = tmp_path / "out"
+    run_batch(pdfs, out, cfg)
+    before = _outputs(out)
+    real_fsync = os.fsync
+
+    def disk_full_on_evidence(fd):  # the disk fills up while evidence.csv is being written
+        if any(p.name.startswith(".evidence.csv.") for p in out.iterdir()):
+            raise OSError(28, "No space left on device")
+        return real_fsync(fd)
+
+    monkeypatch.setattr(export.os, "fsync", disk_full_on_evidence)
+    with pytest.raises(OSError, match="No space"):
+        run_batch(pdfs, out, cfg, model_dir=_tiny_model(cfg, tmp_path / "tiny"))
+    assert not (out / "run.json").exists()  # the set is marked incomplete
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary file left behind
+    after = _outputs(out)
+    assert after["evidence.csv"] == before["evidence.csv"]  # the old file, whole, never a partial new one
+    assert after["flags.csv"] != before["flags.csv"]  # written (whole) before the failure
