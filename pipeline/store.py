@@ -393,8 +393,9 @@ class Store:
 
 
 def remove_store(folder: Path) -> None:
-    """Delete the store files in `folder` (the database and its WAL/shared-memory files)."""
-    for name in (STORE_FILE, STORE_FILE + "-wal", STORE_FILE + "-shm", STORE_FILE + "-journal"):
+    """Delete the store files in `folder`. The write-ahead log goes first: interrupted halfway, what
+    remains is an older but consistent database, never a log replayed onto a missing one."""
+    for name in (STORE_FILE + "-wal", STORE_FILE + "-shm", STORE_FILE + "-journal", STORE_FILE):
         try:
             os.unlink(folder / name)
         except FileNotFoundError:
