@@ -1,7 +1,8 @@
 """Records <-> JSON, generically, so the store keeps working when records gain fields.
 
 Consumes frozen dataclass records of `pipeline.records` (and anything built the same way: dataclasses
-whose fields are str/int/float/bool/None, StrEnums, tuples, lists, dicts and nested dataclasses).
+whose fields are str/int/float/bool/None, StrEnums, paths, tuples, lists, sets, dicts and nested
+dataclasses).
 Produces JSON text (`dumps`) and, back, records rebuilt from their type hints (`rebuild`).
 
 Rebuilding is tolerant in one direction only: keys the record no longer has are ignored, fields the
@@ -17,6 +18,7 @@ import types
 import typing
 from enum import Enum
 from functools import lru_cache
+from pathlib import PurePath
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -36,9 +38,17 @@ def to_data(record: Any, drop: frozenset[str] = frozenset()) -> dict[str, Any]:
     return data
 
 
+def _default(value: Any) -> Any:
+    if isinstance(value, PurePath):
+        return value.as_posix()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"cannot store a {type(value).__name__} in a record")
+
+
 def dumps(record: Any, drop: frozenset[str] = frozenset()) -> str:
     """Compact, key-sorted JSON of a record (stable text for equal records)."""
-    return json.dumps(to_data(record, drop), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(to_data(record, drop), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_default)
 
 
 @lru_cache(maxsize=None)
@@ -109,8 +119,14 @@ def _convert(tp: Any, value: Any, where: str) -> Any:
         if not args:
             return dict(value)
         return {_convert(args[0], k, where): _convert(args[1], v, where) for k, v in value.items()}
+    if origin in (set, frozenset):
+        _expect(value, list, where)
+        return origin(_convert(args[0], v, where) for v in value) if args else origin(value)
     if dataclasses.is_dataclass(tp):
         return rebuild(tp, value)
+    if isinstance(tp, type) and issubclass(tp, PurePath):
+        _expect(value, str, where)
+        return tp(value)
     if isinstance(tp, type) and issubclass(tp, Enum):
         try:
             return tp(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -75,6 +76,19 @@ class _New:
     b: int = 1
     c: tuple[str, ...] = ()
     d: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Varied:
+    path: Path
+    tags: frozenset[str] = frozenset()
+    pairs: tuple[tuple[int, str], ...] = ()
+    maybe: float | None = None
+
+
+def test_paths_sets_and_nested_tuples_round_trip():
+    v = _Varied(Path("a/b.pdf"), frozenset({"x", "y"}), ((1, "a"), (2, "b")), 3.0)
+    assert serial.loads(_Varied, serial.dumps(v)) == v
 
 
 @dataclass(frozen=True)
