@@ -31,10 +31,10 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return root, root / "out-reference"
 
 
-def _command(root: Path, name: str) -> list[str]:
+def _command(root: Path, name: str, store: str | None = None) -> list[str]:
     return [
         sys.executable, "-m", "pipeline", "run", str(root / "pdfs"), "--out", str(root / f"out-{name}"),
-        "--store", str(root / f"store-{name}"), "--model", "keywords", "--jobs", "2", "--quiet",
+        "--store", str(root / f"store-{store or name}"), "--model", "keywords", "--jobs", "2", "--quiet",
     ]
 
 
@@ -114,3 +114,17 @@ def test_killed_run_resumes_to_identical_outputs(setup, kill_after: int):
     assert sorted(got) == sorted(expected)
     for file in expected:
         assert got[file] == expected[file], f"{file} differs from the uninterrupted run's"
+
+
+def test_two_runs_can_share_a_store_at_once(setup):
+    root, reference = setup
+    shared = root / "store-shared"
+    commands = [_command(root, name, store="shared") for name in ("shared-a", "shared-b")]
+    procs = [subprocess.Popen(c, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for c in commands]
+    for p in procs:
+        _, err = p.communicate(timeout=180)
+        assert p.returncode == 0, err
+    assert _committed(shared / "store.sqlite") == N_REVIEWS  # each review stored once
+    for name in ("shared-a", "shared-b"):
+        got = _comparable(root / f"out-{name}")
+        assert got == _comparable(reference)
