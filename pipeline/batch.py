@@ -470,56 +470,62 @@ def run_batch(
     ok_reviews = [e for e in extracted if isinstance(e, ExtractedReview)]
     failures = [e for e in extracted if isinstance(e, ExtractFailure) and e.status == "failed"]
     duplicates = [(f.rel, f.same_as) for f in files if f.same_as]
-    if not ok_reviews:
-        export.write_reviews(out_dir / "reviews.csv", extracted)
-        raise InputError(
-            f"none of the {len(pdfs)} PDF(s) could be processed; see {out_dir / 'reviews.csv'} for reasons"
-        )
-    flags = {p.review_id: p.flags for p in predictions}
-    ages = {r.review_id: r.meta.child_age for r in ok_reviews}
-    prev_rows = prevalence(codebook, flags, ages)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        run_json = out_dir / "run.json"
+        run_json.unlink(missing_ok=True)  # written last: present only when the set of files is complete
+        if not ok_reviews:
+            export.write_reviews(out_dir / "reviews.csv", extracted)
+            raise InputError(
+                f"none of the {len(pdfs)} PDF(s) could be processed; see {out_dir / 'reviews.csv'} for reasons"
+            )
+        flags = {p.review_id: p.flags for p in predictions}
+        ages = {r.review_id: r.meta.child_age for r in ok_reviews}
+        prev_rows = prevalence(codebook, flags, ages)
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    run_json = out_dir / "run.json"
-    run_json.unlink(missing_ok=True)  # written last: present only when the set of files is complete
-    export.write_reviews(out_dir / "reviews.csv", extracted)
-    export.write_flags_and_scores(out_dir, codebook, predictions)
-    export.write_evidence(out_dir / "evidence.csv", codebook, predictions)
-    export.write_prevalence(out_dir / "prevalence.csv", prev_rows)
-    elapsed = time.perf_counter() - started
-    export.write_json(
-        run_json,
-        {
-            "tool": "review-themes",
-            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "versions": library_versions(),
-            "config_sha256": cfg.sha256(),
-            "codebook_sha256": codebook.sha256,
-            "model_id": model.model_id,
-            "pdf_dir": str(pdf_dir),
-            "jobs": jobs,
-            "counts": {
-                "files": len(pdfs),
-                "ok": len(ok_reviews),
-                "failed": len(failures),
-                "duplicates": len(duplicates),
-                "pages": sum(r.pages for r in ok_reviews),
+        export.write_reviews(out_dir / "reviews.csv", extracted)
+        export.write_flags_and_scores(out_dir, codebook, predictions)
+        export.write_evidence(out_dir / "evidence.csv", codebook, predictions)
+        export.write_prevalence(out_dir / "prevalence.csv", prev_rows)
+        elapsed = time.perf_counter() - started
+        export.write_json(
+            run_json,
+            {
+                "tool": "review-themes",
+                "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "versions": library_versions(),
+                "config_sha256": cfg.sha256(),
+                "codebook_sha256": codebook.sha256,
+                "model_id": model.model_id,
+                "pdf_dir": str(pdf_dir),
+                "jobs": jobs,
+                "counts": {
+                    "files": len(pdfs),
+                    "ok": len(ok_reviews),
+                    "failed": len(failures),
+                    "duplicates": len(duplicates),
+                    "pages": sum(r.pages for r in ok_reviews),
+                },
+                "failed": [{"file": f.file, "reason": f.reason} for f in sorted(failures, key=lambda f: f.file)],
+                "duplicates": [{"file": a, "identical_to": b} for a, b in duplicates],
+                "outputs": _output_hashes(out_dir),
+                "store": {
+                    "path": str(store.path),
+                    "work": work,
+                    "renamed": [{"file": a, "stored_as": b} for a, b in renamed],
+                    "size_bytes": store_stats["bytes"],
+                },
+                "timings": {
+                    "total_seconds": round(elapsed, 3),
+                    "work_seconds": round(work_seconds, 3),
+                },
             },
-            "failed": [{"file": f.file, "reason": f.reason} for f in sorted(failures, key=lambda f: f.file)],
-            "duplicates": [{"file": a, "identical_to": b} for a, b in duplicates],
-            "outputs": _output_hashes(out_dir),
-            "store": {
-                "path": str(store.path),
-                "work": work,
-                "renamed": [{"file": a, "stored_as": b} for a, b in renamed],
-                "size_bytes": store_stats["bytes"],
-            },
-            "timings": {
-                "total_seconds": round(elapsed, 3),
-                "work_seconds": round(work_seconds, 3),
-            },
-        },
-    )
+        )
+    except OSError as exc:
+        raise InputError(
+            f"{out_dir}: cannot write the output files ({exc.strerror or exc}); "
+            "the work is kept in the store: free space or choose another --out and run again"
+        ) from None
     return BatchSummary(
         out_dir, len(pdfs), len(ok_reviews), failures, model.model_id, elapsed,
         duplicates,  # type: ignore[arg-type]

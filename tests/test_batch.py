@@ -273,7 +273,9 @@ def test_a_run_that_fails_while_writing_leaves_no_half_written_file(pdfs, tmp_pa
         return real_fsync(fd)
 
     monkeypatch.setattr(export.os, "fsync", disk_full_on_evidence)
-    with pytest.raises(OSError, match="No space"):
+    from pipeline.errors import InputError
+
+    with pytest.raises(InputError, match="cannot write the output files.*No space"):
         run_batch(pdfs, out, cfg, model_dir=_tiny_model(cfg, tmp_path / "tiny"))
     assert not (out / "run.json").exists()  # the set is marked incomplete
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary file left behind
