@@ -10,11 +10,12 @@ back, rebuilt for the path they are found under now. Keys:
   re-extraction that yields the same text reuses the sentences and predictions;
 - its prediction by (text key, sentence key, prediction key).
 
-Extraction records and sentence lists are stored as zlib-compressed JSON (a review's text takes about
-a quarter of its plain size); predictions as plain JSON. Failures that depend on the machine rather than the file (crashes, time-outs, unreadable files) are
-logged in `failures` but never cached: the next run tries those files again. Writers group all rows
-of one review in one transaction (`transaction()`), so a run killed at any point leaves each review
-either fully stored or absent. Raises `StoreError` when the store cannot be created, opened or read.
+Extraction records and sentence lists are stored as zlib-compressed JSON (about a quarter of their
+plain size); predictions as plain JSON. Failures that depend on the machine rather than the file
+(crashes, time-outs, unreadable files) are logged in `failures` but never cached: the next run tries
+those files again. Writers group all rows of one review in one transaction (`transaction()`), so a
+run killed at any point leaves each review either fully stored or absent. Raises `StoreError` when
+the store cannot be created, opened or read.
 """
 
 from __future__ import annotations
