@@ -20,17 +20,18 @@ the store cannot be created, opened or read.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pipeline import serial
 from pipeline.errors import StoreError
@@ -138,6 +139,25 @@ class StoredExtraction:
     text_key: str | None
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _translated(method: _F) -> _F:
+    """SQLite errors in the middle of a run (disk full, a damaged file) become `StoreError`."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"{self.path}: the store failed ({exc}). If the disk is full, free space and run again; "
+                "if the file is damaged, start afresh with --fresh"
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -205,17 +225,31 @@ class Store:
         """All writes inside commit together or not at all."""
         if self._in_transaction:
             raise RuntimeError("nested store transaction")
-        self._db.execute("BEGIN IMMEDIATE")
+        self._begin()
         self._in_transaction = True
         try:
             yield
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise
         else:
-            self._db.execute("COMMIT")
+            self._commit()
         finally:
             self._in_transaction = False
+
+    @_translated
+    def _begin(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    @_translated
+    def _commit(self) -> None:
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
 
     def _write(self, sql: str, params: Sequence[Any] | Iterable[Sequence[Any]], many: bool = False) -> None:
         if not self._in_transaction:
@@ -227,6 +261,7 @@ class Store:
 
     # -- file identity -------------------------------------------------------------------------
 
+    @_translated
     def file_sha256(self, path: Path) -> str:
         """The sha256 of a file, from the stat cache when size, times and inode are unchanged.
 
@@ -244,11 +279,13 @@ class Store:
             self._write("INSERT OR REPLACE INTO file_hashes VALUES (?, ?, ?, ?, ?, ?)", (key, *sig, digest))
         return digest
 
+    @_translated
     def last_seen(self, sha256: str) -> tuple[str, str] | None:
         """(folder, file) where a review was last seen, or None when it never was."""
         row = self._db.execute("SELECT folder, file FROM reviews WHERE sha256 = ?", (sha256,)).fetchone()
         return (row[0], row[1]) if row else None
 
+    @_translated
     def note_seen(self, sha256: str, size: int, folder: str, file: str) -> None:
         """Record that a review's PDF was found at folder/file (inside a transaction)."""
         now = _now()
@@ -258,6 +295,7 @@ class Store:
             (sha256, size, folder, file, now, now),
         )
 
+    @_translated
     def note_fingerprints(self, fingerprints: Iterable[Fingerprint]) -> None:
         """Keep what each key stands for (idempotent; own transaction)."""
         with self.transaction():
@@ -269,6 +307,7 @@ class Store:
 
     # -- extractions ---------------------------------------------------------------------------
 
+    @_translated
     def extraction(self, sha256: str, extract_key: str, review_id: str, file: str) -> StoredExtraction | None:
         """The stored extraction of a review under an extraction key, or None (also when the stored
         record no longer fits the record types)."""
@@ -289,6 +328,7 @@ class Store:
         except serial.RecordMismatch:
             return None
 
+    @_translated
     def put_extraction(self, extract_key: str, result: ExtractedReview | ExtractFailure, seconds: float) -> str | None:
         """Store an extraction result (inside a transaction); returns its text key (None for a failure)."""
         record = serial.dumps(result, drop=_PATH_FIELDS)
@@ -304,6 +344,7 @@ class Store:
         )
         return tkey
 
+    @_translated
     def log_failure(self, sha256: str, file: str, extract_key: str, reason: str) -> None:
         """Log a failure that is not cached (a crash, a time-out): the file is tried again next run."""
         self._write("INSERT INTO failures (sha256, file, extract_key, reason, at) VALUES (?, ?, ?, ?, ?)",
@@ -311,12 +352,14 @@ class Store:
 
     # -- sentences -----------------------------------------------------------------------------
 
+    @_translated
     def has_sentences(self, text_key: str, nlp_key: str) -> bool:
         row = self._db.execute(
             "SELECT 1 FROM sentence_sets WHERE text_key = ? AND nlp_key = ?", (text_key, nlp_key)
         ).fetchone()
         return row is not None
 
+    @_translated
     def text_keys_with_sentences(self, sha256: str, nlp_key: str) -> set[str]:
         """Text keys of any stored extraction of a review whose sentences are stored under `nlp_key`
         (a re-extraction that yields one of these texts need not be split again)."""
@@ -327,6 +370,7 @@ class Store:
         ).fetchall()
         return {r[0] for r in rows}
 
+    @_translated
     def sentences(self, text_key: str, nlp_key: str, review_id: str) -> list[Sentence] | None:
         """A review's stored sentences in order, or None when they are not stored (or no longer fit)."""
         row = self._db.execute(
@@ -342,6 +386,7 @@ class Store:
         except (serial.RecordMismatch, json.JSONDecodeError):
             return None
 
+    @_translated
     def put_sentences(self, text_key: str, nlp_key: str, sentences: Sequence[Sentence]) -> None:
         """Store a review's sentences (inside a transaction), replacing any under the same keys."""
         items = [serial.to_data(s, drop=frozenset({"review_id"})) for s in sentences]
@@ -352,6 +397,7 @@ class Store:
 
     # -- predictions ---------------------------------------------------------------------------
 
+    @_translated
     def prediction(self, text_key: str, nlp_key: str, predict_key: str, review_id: str) -> ReviewPrediction | None:
         """A review's stored prediction, or None."""
         row = self._db.execute(
@@ -368,6 +414,7 @@ class Store:
         except (serial.RecordMismatch, json.JSONDecodeError, AttributeError, TypeError):
             return None
 
+    @_translated
     def put_prediction(self, text_key: str, nlp_key: str, predict_key: str, model_id: str, prediction: ReviewPrediction) -> None:
         """Store a review's prediction (inside a transaction)."""
         data = serial.to_data(prediction, drop=frozenset({"review_id"}))
@@ -381,6 +428,7 @@ class Store:
 
     # -- housekeeping --------------------------------------------------------------------------
 
+    @_translated
     def stats(self) -> dict[str, int]:
         """Row counts and the bytes the store takes on disk."""
         counts = {}

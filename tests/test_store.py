@@ -143,3 +143,14 @@ def test_two_connections_see_each_others_commits(tmp_path: Path):
         raw = sqlite3.connect(tmp_path / STORE_FILE)
         assert raw.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 1
         raw.close()
+
+
+def test_sqlite_failures_mid_run_become_store_errors(store):
+    s, ek, _, _ = store
+    s._db.execute("PRAGMA query_only = ON")  # every write now fails, as on a full or read-only disk
+    with pytest.raises(StoreError, match="the store failed"):
+        with s.transaction():
+            s.note_seen(SHA, 10, "/f", "a.pdf")
+    s._db.execute("PRAGMA query_only = OFF")
+    with s.transaction():  # and the store is usable again afterwards
+        s.note_seen(SHA, 10, "/f", "a.pdf")
