@@ -214,6 +214,9 @@ def run_tasks(
                         worker.process.join(timeout=5)
                         outcome = Outcome(key, None, _describe_exit(worker.process.exitcode), now - started)
                         replace = True
+                    except Exception as exc:  # noqa: BLE001 - a reply that cannot be unpickled
+                        outcome = Outcome(key, None, f"result could not be read: {type(exc).__name__}", now - started)
+                        replace = True
                 elif timeout is not None and now - started >= timeout:
                     outcome = Outcome(key, None, f"timed out after {timeout:g} s", now - started)
                     replace = True

@@ -58,3 +58,24 @@ def test_stopping_early_stops_the_workers():
     while multiprocessing.active_children() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not multiprocessing.active_children()
+
+
+class _Unloadable:
+    """Pickles fine in the worker, fails to unpickle in the parent."""
+
+    def __reduce__(self):
+        return (_fail_on_load, ())
+
+
+def _fail_on_load():
+    raise RuntimeError("cannot rebuild")
+
+
+def _unreadable(x: int):
+    return _Unloadable() if x == 1 else x
+
+
+def test_a_reply_that_cannot_be_read_fails_only_its_task():
+    outcomes = {o.key: o for o in run_tasks(_unreadable, [(i, (i,)) for i in range(3)], jobs=1)}
+    assert outcomes[1].error == "result could not be read: RuntimeError"
+    assert outcomes[0].result == 0 and outcomes[2].result == 2
