@@ -469,7 +469,7 @@ def run_batch(
 
     ok_reviews = [e for e in extracted if isinstance(e, ExtractedReview)]
     failures = [e for e in extracted if isinstance(e, ExtractFailure) and e.status == "failed"]
-    duplicates = [(f.rel, f.same_as) for f in files if f.same_as]
+    duplicates = [(f.rel, f.same_as) for f in files if f.same_as is not None]
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         run_json = out_dir / "run.json"
@@ -527,9 +527,7 @@ def run_batch(
             "the work is kept in the store: free space or choose another --out and run again"
         ) from None
     return BatchSummary(
-        out_dir, len(pdfs), len(ok_reviews), failures, model.model_id, elapsed,
-        duplicates,  # type: ignore[arg-type]
-        renamed, work, store.path,
+        out_dir, len(pdfs), len(ok_reviews), failures, model.model_id, elapsed, duplicates, renamed, work, store.path
     )
 
 
