@@ -36,6 +36,10 @@ ByOpt = Annotated[
     Optional[list[ByField]],  # type: ignore[valid-type]
     typer.Option("--by", help="Also tabulate prevalence by this field (repeatable): writes prevalence_by_FIELD.csv."),
 ]
+StoreOpt = Annotated[
+    Optional[Path],
+    typer.Option("--store", help="Store folder: the cache of extracted, split and scored reviews (default: config store_dir, ./.review-themes)."),
+]
 
 
 def _version(value: bool) -> None:
@@ -126,21 +130,36 @@ def run(
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: config jobs).")] = None,
     model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder (default: config model).")] = None,
     by: ByOpt = None,
+    store: StoreOpt = None,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Empty the store first: re-extract, re-split and re-score everything.")] = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Extract, classify and tabulate every review PDF in PDF_DIR; write the outputs to --out."""
+    """Extract, classify and tabulate every review PDF in PDF_DIR; write the outputs to --out.
+
+    Work already in the store (same PDF content, extractor, settings and model) is not redone."""
     with _errors():
-        cfg = load_config(config, model=model)
+        cfg = load_config(config, model=model, store_dir=store)
         n_jobs = jobs or cfg.jobs
         with _ticker(quiet, "reviews") as tick:
             fields = tuple(f.value for f in by or ())
-            summary = run_batch(pdf_dir, out_dir, cfg, jobs=n_jobs, model_dir=cfg.model, progress=tick, by=fields)
+            summary = run_batch(pdf_dir, out_dir, cfg, jobs=n_jobs, model_dir=cfg.model, progress=tick, fresh=fresh, by=fields)
         if not quiet:
             out.print(
                 f"{summary.ok} of {summary.total} review(s) processed in {summary.seconds:.1f} s "
                 f"with model {summary.model_id}; outputs in {summary.out_dir}"
             )
-            _report_failures(summary)
+            w = summary.work
+            err.print(
+                f"store {summary.store}: {w.get('extracted', 0)} extracted, {w.get('split', 0)} split, "
+                f"{w.get('scored', 0)} scored, {w.get('reused', 0)} reused unchanged",
+                highlight=False,
+            )
+            for a, b in summary.duplicates:
+                err.print(f"  {a} is identical to {b}: counted once, as {b}", highlight=False)
+            for a, b in summary.renamed:
+                err.print(f"  {a} is identical to {b} (stored earlier): not extracted again", highlight=False)
+            for f in summary.failed:
+                err.print(f"  failed: {f.file}: {f.reason}", highlight=False)
 
 
 @app.command()
@@ -152,6 +171,7 @@ def train(
     sentences: Annotated[Optional[Path], typer.Option("--sentences", help="Optional sentence record (file, theme, label, text) for sentence-level labels.")] = None,
     base_model: Annotated[Optional[Path], typer.Option("--base-model", help="Start multiple-instance learning from this model's sentence scores.")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for extraction.")] = None,
+    store: StoreOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Train a theme model from coded reviews; write it with its model card to --out.
@@ -162,7 +182,7 @@ def train(
     from pipeline.training import train_from_codes
 
     with _errors():
-        cfg = load_config(config)
+        cfg = load_config(config, store_dir=store)
         log = (lambda m: None) if quiet else (lambda m: err.print(m, highlight=False))
         with _ticker(quiet, "extracting") as tick:
             card = train_from_codes(codes, pdfs, out_model, cfg, jobs or cfg.jobs, sentences, base_model, progress=tick, log=log)  # type: ignore[arg-type]
@@ -204,6 +224,7 @@ def evaluate(
     config: ConfigOpt = None,
     report: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write the table to this CSV file.")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for extraction.")] = None,
+    store: StoreOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Per-theme precision, recall, F1, support and prevalence error, beside the keyword baseline.
@@ -214,7 +235,7 @@ def evaluate(
     from pipeline.training import evaluate_model
 
     with _errors():
-        cfg = load_config(config)
+        cfg = load_config(config, store_dir=store)
         log = (lambda m: None) if quiet else (lambda m: err.print(m, highlight=False))
         with _ticker(quiet, "extracting") as tick:
             rows, summary = evaluate_model(codes, pdfs, cfg, model or cfg.model, jobs or cfg.jobs, tick, log)  # type: ignore[arg-type]

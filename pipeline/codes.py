@@ -66,10 +66,15 @@ def _read_rows(path: Path) -> list[list[str]]:
         raise CodesError(str(path), "cannot decode the file: save it as CSV UTF-8")
     if "\x00" in text:
         raise CodesError(str(path), "the file contains NUL bytes: save it as CSV UTF-8, not UTF-16")
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # strict: an unclosed quote is an error
     try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""))]
+        for row in reader:
+            rows.append(row)
     except csv.Error as exc:
-        raise CodesError(str(path), f"not a readable CSV: {exc}") from None
+        hint = " (a quote opened in this row is never closed?)" if "end of data" in str(exc) else ""
+        raise CodesError(str(path), f"not a readable CSV: {exc}{hint}", len(rows) + 1) from None
+    return rows
 
 
 def _read_xlsx(path: Path) -> list[list[str]]:

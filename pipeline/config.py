@@ -73,8 +73,9 @@ class Config(_Strict):
     coding: CodingConfig = CodingConfig()
 
     def sha256(self) -> str:
-        """A stable hash of the settings (recorded in run.json)."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        """A stable hash of the settings (recorded in run.json). Where the store lives does not change
+        results, so it is left out."""
+        blob = json.dumps(self.model_dump(mode="json", exclude={"store_dir"}), sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -92,8 +93,8 @@ def load_config(path: Path | None = None, **overrides: Any) -> Config:
 
     `path` None means ./config.yaml when it exists, else the project's config.yaml, else defaults.
     `overrides` are top-level keys (e.g. model=Path(...)) applied after the file, then validated
-    together. Relative paths in the file resolve against the file's folder; relative paths in
-    overrides against the current directory.
+    together. Relative paths in the file resolve against the file's folder, except `store_dir`, which
+    resolves against the current directory; relative paths in overrides against the current directory.
     """
     if path is None:
         for candidate in (Path.cwd() / "config.yaml", PROJECT_ROOT / "config.yaml"):
@@ -124,8 +125,10 @@ def load_config(path: Path | None = None, **overrides: Any) -> Config:
         raise ConfigError(_format_validation_error(source, exc)) from None
     resolved = {
         name: (getattr(cfg, name) if getattr(cfg, name).is_absolute() else base / getattr(cfg, name))
-        for name in ("codebook", "cues", "model", "output_dir", "store_dir")
+        for name in ("codebook", "cues", "model", "output_dir")
     }
+    # The store belongs to the folder the command runs in, not to the config file's folder.
+    resolved["store_dir"] = cfg.store_dir if cfg.store_dir.is_absolute() else Path.cwd() / cfg.store_dir
     for name, value in overrides.items():
         if value is None:
             continue

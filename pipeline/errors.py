@@ -46,3 +46,7 @@ class CorpusError(ReviewThemesError):
 
 class InputError(ReviewThemesError):
     """Bad usage: a missing folder, no PDFs found, an output path that cannot be written."""
+
+
+class StoreError(ReviewThemesError):
+    """The store (the cache of extracted, split and scored reviews) cannot be created, opened or read."""

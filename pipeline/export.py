@@ -88,7 +88,7 @@ def review_rows(results: Sequence[ExtractedReview | ExtractFailure]) -> list[lis
             )
         else:
             rows.append(
-                [r.review_id, r.file, r.sha256, "failed", r.reason, r.pages or "", "", ""]
+                [r.review_id, r.file, r.sha256, r.status, r.reason, r.pages or "", "", ""]
                 + [None] * len(ReviewMeta.columns())
             )
     return rows

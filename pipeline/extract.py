@@ -38,6 +38,10 @@ from pipeline.paragraphs import build_blocks
 from pipeline.records import ExtractedReview, ExtractFailure
 from pipeline.sections import assign_sections, drop_contents, is_heading_line
 
+# Bump whenever a change to this module (or the modules it calls) changes what comes out of a PDF:
+# the store then re-extracts every review once. Settings changes are picked up without a bump.
+EXTRACTOR_VERSION = "1"
+
 try:  # pdfplumber wraps some pdfminer errors in its own exception types
     from pdfplumber.utils.exceptions import PdfminerException
 except ImportError:  # pragma: no cover - older pdfplumber

@@ -27,6 +27,10 @@ Cues = tuple[tuple[str, tuple[str, ...]], ...]
 _PARA_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,3}){0,3})\.?\s+(?=\S)")
 _MIN_TOKENS = 3
 
+# Bump whenever a change here or in pipeline/context.py changes the sentences, norms or tags that come
+# out: the store then re-splits stored reviews (without re-reading their PDFs).
+SPLITTER_VERSION = "1"
+
 
 @lru_cache(maxsize=4)
 def load_nlp(pipeline: str = "blank:en", cues: Cues = ()) -> Language:

@@ -133,13 +133,17 @@ class ExtractedReview:
 
 @dataclass(frozen=True, slots=True)
 class ExtractFailure:
-    """A file that could not be processed, with a reason a person understands."""
+    """A file that could not be processed, with a reason a person understands.
+
+    `status` is "failed", or "duplicate" for a file identical to another file of the same run (it is
+    processed once, under the other name, and not counted twice)."""
 
     review_id: str
     file: str
     sha256: str
     reason: str
     pages: int = 0
+    status: str = "failed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("REVIEW_THEMES_SHARED", ROOT.parent / "shared"))
 
 
+@pytest.fixture(autouse=True)
+def _store_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run from a temporary folder, so the store (./.review-themes) never lands in the repo."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
 @pytest.fixture(scope="session")
 def project_config() -> Config:
     return load_config(ROOT / "config.yaml")

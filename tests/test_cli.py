@@ -52,7 +52,7 @@ def test_run_writes_the_output_contract(skeleton_pdfs: Path, tmp_path: Path):
     assert len(prev) == 16
     assert prev["domestic_abuse"]["reviews"] == "3"
     run = json.loads((out / "run.json").read_text())
-    assert run["counts"] == {"files": 4, "ok": 3, "failed": 1, "pages": 3}
+    assert run["counts"] == {"files": 4, "ok": 3, "failed": 1, "duplicates": 0, "pages": 3}
     assert run["versions"]["pdfplumber"] == "0.11.10"
 
 
@@ -165,11 +165,11 @@ def test_extract_over_wild_pdfs(tmp_path: Path):
 
     Pages per file are capped at 3 (extract.max_pages) to keep the suite fast.
     """
-    from tests.conftest import shared_dir
+    from tests.conftest import ROOT, shared_dir
 
     wild = shared_dir("wild-pdfs")
     config = tmp_path / "config.yaml"
-    config.write_text("extract:\n  max_pages: 3\n")
+    config.write_text(f"codebook: {ROOT / 'corpus' / 'codebook.csv'}\ncues: {ROOT / 'corpus' / 'cues.yaml'}\nstore_dir: {tmp_path / 'store'}\nextract:\n  max_pages: 3\n")
     result = runner.invoke(app, ["extract", str(wild), "--out", str(tmp_path / "out"), "-q", "-c", str(config)])
     assert result.exit_code == 0, result.output
     rows = _rows(tmp_path / "out" / "reviews.csv")
@@ -181,3 +181,20 @@ def test_extract_over_wild_pdfs(tmp_path: Path):
     assert failed["issue-297-example"].startswith("no pages")
     assert failed["issue-203-decimalize"].startswith("scanned")
     assert sum(r["status"] == "ok" for r in rows) >= 45
+
+def test_run_reports_duplicates_and_reuses_the_store(skeleton_pdfs: Path, tmp_path: Path):
+    import shutil
+
+    folder = tmp_path / "pdfs"
+    shutil.copytree(skeleton_pdfs, folder)
+    shutil.copy(folder / "child-a.pdf", folder / "copy-of-a.pdf")
+    args = ["run", str(folder), "--out", str(tmp_path / "out"), "--model", "keywords", "--store", str(tmp_path / "st")]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "copy-of-a.pdf is identical to child-a.pdf" in first.output
+    assert "3 extracted" in first.output
+    second = runner.invoke(app, args)
+    assert "0 extracted, 0 split, 0 scored, 3 reused" in second.output
+    fresh = runner.invoke(app, [*args, "--fresh"])
+    assert "3 extracted" in fresh.output
+    assert (tmp_path / "st" / "store.sqlite").is_file()

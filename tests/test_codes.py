@@ -146,3 +146,101 @@ def test_audit_rows_are_random_all_or_unrecorded(tmp_path):
     assert [is_audit(r) for r in read_codes(p, CB)] == [True, False, True, True]
     q = _sheet(tmp_path, "file,neglect,domestic_abuse\na.pdf,1,0\n", name="old.csv")
     assert is_audit(read_codes(q, CB)[0])
+
+# --- property tests: any sheet either parses into valid codes or raises CodesError, nothing else ---
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+_COLUMNS = st.sampled_from(["file", "neglect", "domestic_abuse", "notes", "coder", "suggested_neglect", "poverty", "", " file ", "File"])
+_CELLS = st.one_of(
+    st.sampled_from(["0", "1", "", " 1 ", "yes", "2", "1.0", "a.pdf", "sub/b.pdf", "../x.pdf", "/abs.pdf", "C:\\x.pdf", "a.pdf"]),
+    st.text(max_size=12),
+)
+_ENCODINGS = st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16", "utf-16-le"])
+
+
+def _check_parsed(rows, source: Path) -> None:
+    seen = set()
+    for r in rows:
+        assert r.file and not r.file.startswith("/") and ".." not in Path(r.file).parts
+        assert r.file not in seen
+        seen.add(r.file)
+        assert set(r.codes) <= {"neglect", "domestic_abuse"} and set(r.codes.values()) <= {0, 1}
+        assert r.row >= 2 and r.source == str(source)
+
+
+@_PROPS
+@given(data=st.binary(max_size=600))
+def test_arbitrary_bytes_parse_or_raise_codes_error(tmp_path, data):
+    p = tmp_path / "codes.csv"
+    p.write_bytes(data)
+    try:
+        rows = read_codes(p, CB, require_all_themes=False)
+    except CodesError as exc:
+        assert str(p) in str(exc)
+        return
+    _check_parsed(rows, p)
+
+
+@_PROPS
+@given(
+    header=st.lists(_COLUMNS, min_size=1, max_size=5),
+    body=st.lists(st.lists(_CELLS, max_size=6), max_size=6),
+    encoding=_ENCODINGS,
+    crlf=st.booleans(),
+    require_all=st.booleans(),
+)
+def test_arbitrary_sheets_parse_or_raise_codes_error_naming_the_row(tmp_path, header, body, encoding, crlf, require_all):
+    import csv
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n" if crlf else "\n", quoting=csv.QUOTE_MINIMAL).writerows([header, *body])
+    p = tmp_path / "codes.csv"
+    p.write_bytes(buf.getvalue().encode(encoding, errors="replace"))
+    try:
+        rows = read_codes(p, CB, require_all_themes=require_all)
+    except CodesError as exc:
+        assert str(p) in str(exc)
+        if exc.row is not None:
+            assert f"row {exc.row}" in str(exc) and 1 <= exc.row <= len(body) + 1
+        return
+    _check_parsed(rows, p)
+
+
+@_PROPS
+@given(data=st.binary(max_size=300))
+def test_arbitrary_bytes_as_xlsx_raise_codes_error(tmp_path, data):
+    p = tmp_path / "codes.xlsx"
+    p.write_bytes(data)
+    with pytest.raises(CodesError, match="xlsx"):
+        read_codes(p, CB)
+
+
+@pytest.mark.parametrize(
+    "text, encoding, row, column, message",
+    [
+        ("\ufefffile,neglect,domestic_abuse\na.pdf,1,0\na.pdf,1,0\n", "utf-8", 3, "file", "coded twice"),
+        ("file,neglect,domestic_abuse\n\"a.pdf\",\"1\",\"x\"\n", "utf-8", 2, "domestic_abuse", "not 1, 0 or blank"),
+        ("file,neglect,domestic_abuse\nsub/../../a.pdf,1,0\n", "cp1252", 2, "file", "outside the PDF folder"),
+        ("file,neglect,domestic_abuse\n\\\\server\\share\\a.pdf,1,0\n", "utf-8", 2, "file", "outside the PDF folder"),
+        ("file,neglect,domestic_abuse\nr\xe9view.pdf,1,-1\n", "latin-1", 2, "domestic_abuse", "not 1, 0 or blank"),
+        ("file,neglect,domestic_abuse\na.pdf,1,0\n\"b.pdf,1,0\n", "utf-8", 3, None, "never closed"),
+        ("file,neglect,domestic_abuse\n\"a.pdf\"x,1,0\n", "utf-8", 2, None, "not a readable CSV"),
+    ],
+)
+def test_more_bad_sheets_name_the_row(tmp_path, text, encoding, row, column, message):
+    p = _sheet(tmp_path, text, encoding)
+    with pytest.raises(CodesError) as exc:
+        read_codes(p, CB)
+    assert exc.value.row == row and exc.value.column == column and message in str(exc.value)
+    assert f"row {row}" in str(exc.value)
+
+
+def test_unknown_files_are_named_with_their_row(tmp_path):
+    (tmp_path / "a.pdf").write_bytes(b"%PDF-1.4")
+    p = _sheet(tmp_path, "file,neglect,domestic_abuse\na.pdf,1,0\nmissing.pdf,0,0\n")
+    with pytest.raises(CodesError, match=r"row 3, column 'file': 'missing.pdf' is not in"):
+        check_files_exist(read_codes(p, CB), tmp_path)

@@ -57,3 +57,20 @@ def test_coding_conflict_policy(tmp_path):
     bad.write_text("coding:\n  conflict: loudest\n")
     with pytest.raises(ConfigError, match="coding.conflict"):
         load_config(bad)
+
+def test_store_dir_resolves_against_the_current_folder_not_the_config_folder(tmp_path: Path, monkeypatch):
+    cfg = tmp_path / "conf" / "config.yaml"
+    cfg.parent.mkdir()
+    cfg.write_text("store_dir: cache/store\ncodebook: themes.csv\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    loaded = load_config(cfg)
+    assert loaded.store_dir == work / "cache" / "store"
+    assert loaded.codebook == tmp_path / "conf" / "themes.csv"
+    assert load_config(cfg, store_dir=Path("other")).store_dir == work / "other"
+    assert load_config(None).store_dir == work / ".review-themes"
+
+
+def test_where_the_store_lives_does_not_change_the_settings_hash(tmp_path: Path):
+    assert load_config(None, store_dir=tmp_path / "a").sha256() == load_config(None, store_dir=tmp_path / "b").sha256()
