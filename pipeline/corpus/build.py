@@ -189,14 +189,17 @@ def render_folder(text_dir: Path, pdf_dir: Path, progress: Progress | None = Non
         render_review(read_review_text(path), pdf_dir / f"{path.stem}.pdf", name=path.name)
         if progress is not None:
             progress(i, len(files), path.name)
-    _copy_codes(text_dir / "codes.csv", pdf_dir / "codes.csv")
+    for source in (text_dir / "codes.csv", text_dir.parent / "codes.csv"):
+        if source.is_file():
+            _copy_codes(source, pdf_dir)
+            break
     return len(files)
 
 
-def _copy_codes(source: Path, target: Path) -> None:
-    """A coding sheet beside the texts, with `file` renamed to the rendered PDF (x.txt -> x.pdf)."""
-    if not source.is_file():
-        return
+def _copy_codes(source: Path, pdf_dir: Path) -> None:
+    """The coding sheet of the texts (beside them or one folder up), next to the PDFs: `file` names
+    the rendered PDF (x.txt -> x.pdf); with a `bank` column also one sheet per bank
+    (codes-a.csv: the training split, codes-b.csv: the evaluation split)."""
     with source.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     if not rows or "file" not in rows[0]:
@@ -205,4 +208,8 @@ def _copy_codes(source: Path, target: Path) -> None:
     for row in rows[1:]:
         if len(row) > col and row[col]:
             row[col] = str(Path(row[col]).with_suffix(".pdf"))
-    _write(target, csv_text(rows))
+    _write(pdf_dir / "codes.csv", csv_text(rows))
+    if "bank" in rows[0]:
+        bcol = rows[0].index("bank")
+        for bank in sorted({r[bcol] for r in rows[1:] if len(r) > bcol and r[bcol]}):
+            _write(pdf_dir / f"codes-{bank}.csv", csv_text([rows[0], *(r for r in rows[1:] if len(r) > bcol and r[bcol] == bank)]))
