@@ -6,8 +6,8 @@ regression coefficients, loaded with `allow_pickle=False`). Nothing in the folde
 unpickled, and every file must match the sha256 recorded in the card.
 
 Consumes sentences of one review. Produces a `ReviewPrediction`: per theme the review score (the
-highest sentence probability), the 0/1 flag (score >= the theme's cross-validated threshold) and the
-top sentences as evidence. Raises `ModelError` when a folder is missing, tampered with, or does not
+mean of its `top_k` highest sentence probabilities), the 0/1 flag (score >= the theme's
+cross-validated threshold) and the top sentences as evidence. Raises `ModelError` when a folder is missing, tampered with, or does not
 match the codebook or feature settings in use.
 """
 
@@ -35,6 +35,21 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def review_scores(probs: np.ndarray, top_k: int) -> np.ndarray:
+    """Review scores per theme from (n_sentences, n_themes) sentence probabilities: the mean of the
+    `top_k` highest per theme (of all of them when there are fewer).
+
+    Why not the single highest: one sentence the model misreads (an unusual negation, a national
+    statistic) would flag the review on its own; a theme that is part of a child's story is almost
+    always told in several sentences. Measured on the evaluation split and the hand-written reviews,
+    the mean of the top 3 separated reviews with and without a theme better than the maximum.
+    """
+    if probs.shape[0] == 0:
+        return np.zeros(probs.shape[1])
+    k = max(1, min(top_k, probs.shape[0]))
+    return np.sort(probs, axis=0)[-k:].mean(axis=0)
+
+
 @dataclass
 class ThemeModel:
     """Per-theme linear sentence models over one shared feature vocabulary."""
@@ -47,6 +62,7 @@ class ThemeModel:
     thresholds: dict[str, float]
     card: dict[str, Any] = field(default_factory=dict)
     evidence_per_theme: int = 3
+    top_k: int = 3
 
     def __post_init__(self) -> None:
         self._vocabulary = {f: i for i, f in enumerate(self.features)}
@@ -67,18 +83,19 @@ class ThemeModel:
         """Scores, flags and evidence for one review."""
         candidates = scored(sentences)
         probs = self.sentence_probabilities(candidates)
+        review = review_scores(probs, self.top_k)
         scores: dict[str, float] = {}
         flags: dict[str, int] = {}
         evidence: list[Evidence] = []
         for j, theme in enumerate(self.themes):
             col = probs[:, j] if len(candidates) else np.zeros(0)
-            score = float(col.max()) if col.size else 0.0
+            score = float(review[j])
             scores[theme] = round(score, 6)
             flags[theme] = int(score >= self.thresholds[theme])
             if flags[theme]:
                 order = np.argsort(-col, kind="stable")[: self.evidence_per_theme]
                 for i in order:
-                    if col[i] < self.thresholds[theme] / 2:
+                    if col[i] < min(0.5, self.thresholds[theme]):
                         break
                     s = candidates[int(i)]
                     evidence.append(Evidence(review_id, theme, s.page, s.section, round(float(col[i]), 6), s.text))
@@ -167,6 +184,7 @@ def load_model(
     if themes != list(card.get("themes", [])) or coef.shape != (len(themes), len(vocab["features"])):
         raise ModelError(f"{folder}: model files disagree with {CARD} (themes or shapes)")
     thresholds = {t: float(card["thresholds"][t]) for t in themes}
+    top_k = int(feats.get("top_k", 1))
     return ThemeModel(
         themes=themes,
         features=list(vocab["features"]),
@@ -176,4 +194,5 @@ def load_model(
         thresholds=thresholds,
         card=card,
         evidence_per_theme=evidence_per_theme,
+        top_k=top_k,
     )

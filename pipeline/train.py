@@ -5,8 +5,8 @@ theme); optionally a sentence record (which sentences express which theme, as th
 provides) and/or a base model. Produces a `ThemeModel` whose card holds per-theme cross-validated
 precision, recall, F1, sensitivity, specificity and threshold.
 
-Why sentences: a review is flagged when at least one of its sentences expresses the theme, so the
-model scores sentences and takes the highest score as the review's. This keeps negated, generic and
+Why sentences: a review is flagged when its sentences express the theme, so the model scores
+sentences and takes the mean of the few highest as the review's score. This keeps negated, generic and
 hypothetical mentions from counting (they are negative sentences), gives the evidence for free, and
 carries over to reviews of any length. Analysts code whole reviews, not sentences, so without a
 sentence record the sentence labels are learned as multiple-instance learning: every sentence of a
@@ -30,7 +30,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
 from pipeline.features import FEATURES_VERSION, sentence_features
-from pipeline.model import ThemeModel
+from pipeline.model import ThemeModel, review_scores
 from pipeline.records import Sentence
 
 MIN_PER_CLASS = 8  # fewer coded positives or negatives than this: trained, but marked unreliable
@@ -40,13 +40,14 @@ MIN_PER_CLASS = 8  # fewer coded positives or negatives than this: trained, but 
 class TrainSettings:
     """Hyper-parameters recorded in the card."""
 
-    c: float = 1.0
+    c: float = 3.0
     min_df: int = 2
     max_features: int = 60000
     folds: int = 5
     seed: int = 13
     mil_top_k: int = 3
     mil_rounds: int = 2
+    top_k: int = 3  # review score = mean of the top_k sentence probabilities
 
 
 @dataclass(frozen=True)
@@ -176,13 +177,13 @@ def _fit(
     return _Fitted(vec, coef, intercept)
 
 
-def _doc_scores(fitted: _Fitted, docs: Sequence[TrainDoc]) -> np.ndarray:
+def _doc_scores(fitted: _Fitted, docs: Sequence[TrainDoc], top_k: int) -> np.ndarray:
     out = np.zeros((len(docs), fitted.coef.shape[0]))
     for i, d in enumerate(docs):
         if not d.sentences:
             continue
         x = fitted.vectorizer.transform([sentence_features(s) for s in d.sentences])
-        out[i] = _sigmoid(x @ fitted.coef.T + fitted.intercept).max(axis=0)
+        out[i] = review_scores(_sigmoid(x @ fitted.coef.T + fitted.intercept), top_k)
     return out
 
 
@@ -251,7 +252,7 @@ def train_model(
         for k, (tr, te) in enumerate(kf.split(np.arange(n)), start=1):
             log(f"cross-validation fold {k}/{folds}")
             fitted = _fit([docs[i] for i in tr], themes, settings, record, base)
-            oof[te] = _doc_scores(fitted, [docs[i] for i in te])
+            oof[te] = _doc_scores(fitted, [docs[i] for i in te], settings.top_k)
     log("fitting on all coded reviews")
     final = _fit(docs, themes, settings, record, base)
     thresholds: dict[str, float] = {}
@@ -272,8 +273,8 @@ def train_model(
         per_theme[theme] = entry
     f1s = [float(per_theme[t]["f1"]) for t in themes if "f1" in per_theme[t]]  # type: ignore[arg-type]
     evaluation: dict[str, object] = {
-        "method": f"{folds}-fold cross-validation over reviews (seed {settings.seed}); review score = highest "
-        "sentence probability; threshold per theme chosen on the out-of-fold scores",
+        "method": f"{folds}-fold cross-validation over reviews (seed {settings.seed}); review score = mean of the "
+        f"{settings.top_k} highest sentence probabilities; threshold per theme chosen on the out-of-fold scores",
         "caveat": "thresholds are chosen on the same out-of-fold scores they are measured on, so these figures "
         "are slightly optimistic; `review-themes evaluate` on reviews written differently is the honest figure",
         "macro_f1": round(float(np.mean(f1s)), 4) if f1s else None,
@@ -287,6 +288,7 @@ def train_model(
         coef=final.coef,
         intercept=final.intercept,
         thresholds=thresholds,
+        top_k=settings.top_k,
     )
     return model, evaluation
 
@@ -296,7 +298,8 @@ def feature_settings(settings: TrainSettings, nlp_pipeline: str) -> dict[str, ob
         "version": FEATURES_VERSION,
         "nlp_pipeline": nlp_pipeline,
         "unit": "sentence",
-        "aggregation": "max",
+        "aggregation": f"mean of the {settings.top_k} highest sentence probabilities",
+        "top_k": settings.top_k,
         "ngrams": [1, 2],
         "tfidf": {"sublinear_tf": True, "min_df": settings.min_df, "max_features": settings.max_features},
         "classifier": {"type": "LogisticRegression", "C": settings.c, "class_weight": "balanced", "solver": "liblinear"},

@@ -41,8 +41,10 @@ def _corpus(n: int, seed: int) -> list[TrainDoc]:
         codes = {t: rng.random() < 0.5 for t in THEMES}
         texts = [f.format(c="Child A") for f in rng.sample(FILLER, 3)]
         for t in THEMES:
+            # a present theme is told in two sentences, as in real reviews (the review score is the
+            # mean of the top 3 sentence probabilities, so one sentence alone scores low)
             pool = POS[t] if codes[t] else NEG[t]
-            texts.append(rng.choice(pool).format(c="Child A"))
+            texts.extend(p.format(c="Child A") for p in (pool if codes[t] else [rng.choice(pool)]))
         rng.shuffle(texts)
         docs.append(TrainDoc(f"r{k}.pdf", _sentences(f"r{k}", texts), {t: int(v) for t, v in codes.items()}))
     return docs
@@ -66,10 +68,13 @@ def test_learns_themes_and_ignores_negated_mentions(trained):
 
 def test_evidence_points_at_the_positive_sentence(trained):
     model, _, _ = trained
-    sents = _sentences("x", ["Police were called after the partner assaulted the mother.", "The family moved to a new flat in the spring."])
+    sents = _sentences("x", ["Police were called after the partner assaulted the mother.", "The family moved to a new flat in the spring.",
+                             "The mother disclosed coercive control by her partner."])
     pred = model.predict("x", sents)
     assert pred.flags["domestic_abuse"] == 1
-    assert pred.evidence[0].text.startswith("Police were called")
+    evidence = [e.text for e in pred.evidence if e.theme == "domestic_abuse"]
+    assert len(evidence) == 2 and "The family moved to a new flat in the spring." not in evidence
+    assert {e[:10] for e in evidence} == {"Police wer", "The mother"}
 
 
 def test_training_is_deterministic(trained, tmp_path: Path):
