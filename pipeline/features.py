@@ -16,18 +16,24 @@ import scipy.sparse as sp
 from pipeline.records import SectionKind, Sentence
 
 # Bump when the feature function changes: a model trained with another version is refused on load.
-FEATURES_VERSION = "1"
+FEATURES_VERSION = "2"
 
 # Sentences in these sections are never scored: cover pages, contents and glossary definitions say
 # nothing about this child.
 UNSCORED_SECTIONS = frozenset({SectionKind.FRONT_MATTER, SectionKind.GLOSSARY})
 
 
+_CONTEXTS = ("neg_", "hyp_", "gen_", "oth_")
+
+
 def sentence_features(s: Sentence) -> list[str]:
-    """Unigrams and bigrams of the context-prefixed lemmas, the section kind, and the cue tags."""
+    """Unigrams and bigrams of the context-prefixed lemmas, the bare lemmas, the section kind, and the
+    cue tags. The bare lemmas let a theme's vocabulary count wherever it occurs, while the prefixed
+    forms let the model learn how negation or a hypothetical changes it."""
     words = s.norm.split()
     feats = [f"w:{w}" for w in words]
     feats.extend(f"b:{a}|{b}" for a, b in zip(words, words[1:]))
+    feats.extend(f"u:{w[4:] if w.startswith(_CONTEXTS) else w}" for w in words)
     feats.append(f"sec:{s.section}")
     feats.extend(s.tags)
     return feats

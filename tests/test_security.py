@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.errors import ModelError
+from pipeline.features import FEATURES_VERSION
 from pipeline.model import load_model
 
 PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
@@ -38,7 +39,7 @@ def _model_folder(folder: Path, weights: bytes) -> Path:
     (folder / "vocab.json").write_text(json.dumps({"features": ["w:a"], "idf": [1.0]}))
     files = {n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in ("weights.npz", "vocab.json")}
     card = {"files": files, "themes": ["neglect"], "codebook_sha256": "cb", "cues_sha256": "cu",
-            "thresholds": {"neglect": 0.5}, "features": {"version": "1", "nlp_pipeline": "blank:en"}}
+            "thresholds": {"neglect": 0.5}, "features": {"version": FEATURES_VERSION, "nlp_pipeline": "blank:en"}}
     (folder / "card.json").write_text(json.dumps(card))
     return folder
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from pipeline.errors import ModelError
+from pipeline.features import FEATURES_VERSION
 from pipeline.model import load_model
 from pipeline.nlp import load_nlp, normalise, sentence_tags
 from pipeline.records import SectionKind, Sentence
@@ -88,7 +89,7 @@ def test_training_is_deterministic(trained, tmp_path: Path):
 def test_save_load_roundtrip_and_tamper_refusal(trained, tmp_path: Path):
     model, _, docs = trained
     model.card = {"name": "m", "themes": list(THEMES), "codebook_sha256": "cb", "cues_sha256": "cu",
-                  "features": {"version": "1", "nlp_pipeline": "blank:en"}}
+                  "features": {"version": FEATURES_VERSION, "nlp_pipeline": "blank:en"}}
     folder = tmp_path / "m"
     model.save(folder)
     loaded = load_model(folder, "cb", "cu", "blank:en")
@@ -117,7 +118,7 @@ def test_pickle_in_weights_is_never_loaded(tmp_path: Path):
 
     files = {n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in ("weights.npz", "vocab.json")}
     card = {"files": files, "themes": [], "codebook_sha256": "cb", "cues_sha256": "cu", "thresholds": {},
-            "features": {"version": "1", "nlp_pipeline": "blank:en"}}
+            "features": {"version": FEATURES_VERSION, "nlp_pipeline": "blank:en"}}
     (folder / "card.json").write_text(json.dumps(card))
     with pytest.raises(ModelError, match="unreadable"):
         load_model(folder, "cb", "cu", "blank:en")
