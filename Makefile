@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 RT := $(VENV)/bin/review-themes
 
-.PHONY: demo test install clean corpus model bench
+.PHONY: demo test install clean corpus model quality bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,24 @@ corpus: $(VENV)/.installed
 	$(RT) corpus render corpus/generated/texts --out corpus/build/pdfs
 	$(RT) corpus render corpus/handwritten --out corpus/build/handwritten
 	$(RT) corpus stats corpus/generated --json corpus/generated/stats.json
+
+# The default model (models/default): trained on the training split of the generated corpus (bank a
+# wording, 378 reviews) with its sentence record, from the PDFs, exactly as an analyst's model is.
+corpus/build/pdfs/codes-a.csv:
+	$(RT) corpus render corpus/generated/texts --out corpus/build/pdfs
+
+corpus/build/handwritten/codes.csv:
+	$(RT) corpus render corpus/handwritten --out corpus/build/handwritten
+
+model: $(VENV)/.installed corpus/build/pdfs/codes-a.csv
+	rm -rf models/default
+	$(RT) train corpus/build/pdfs/codes-a.csv --pdfs corpus/build/pdfs --sentences corpus/generated/sentences.csv --out models/default --jobs 2
+
+# Honest quality figures (README, Quality): text the model was not trained on, written differently.
+quality: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/handwritten/codes.csv
+	$(RT) evaluate corpus/build/pdfs/codes-b.csv --pdfs corpus/build/pdfs --out benchmarks/quality/evaluation-split.csv --jobs 2
+	$(RT) evaluate corpus/build/handwritten/codes.csv --pdfs corpus/build/handwritten --out benchmarks/quality/handwritten.csv --jobs 2
+	$(PY) -m benchmarks.hard_negatives --json benchmarks/quality/hard-negatives.json
 
 clean:
 	rm -rf out .review-themes .pytest_cache
