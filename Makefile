@@ -51,7 +51,7 @@ model: $(VENV)/.installed corpus/build/pdfs/codes-a.csv
 
 # Honest quality figures (README, Quality): text the model was not trained on, written differently.
 quality: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/handwritten/codes.csv
-	$(RT) evaluate corpus/build/pdfs/codes-b.csv --pdfs corpus/build/pdfs --out benchmarks/quality/evaluation-split.csv --jobs 2
+	$(RT) evaluate corpus/build/pdfs/codes-b.csv --pdfs corpus/build/pdfs --out benchmarks/quality/evaluation-split.csv --jobs 2 --into-card
 	$(RT) evaluate corpus/build/handwritten/codes.csv --pdfs corpus/build/handwritten --out benchmarks/quality/handwritten.csv --jobs 2
 	$(PY) -m benchmarks.hard_negatives --json benchmarks/quality/hard-negatives.json
 

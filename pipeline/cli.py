@@ -225,6 +225,7 @@ def evaluate(
     report: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write the table to this CSV file.")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for extraction.")] = None,
     store: StoreOpt = None,
+    into_card: Annotated[bool, typer.Option("--into-card", help="Record the per-theme error rates in the model's card (held_out_evaluation): adjusted prevalence then uses them instead of the cross-validation figures.")] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Per-theme precision, recall, F1, support and prevalence error, beside the keyword baseline.
@@ -232,7 +233,7 @@ def evaluate(
     Only audit-coded reviews count (picked_by random, all or empty); uncertainty picks and reviews the
     model was trained on are left out, and the output says how many."""
     from pipeline.export import write_csv, write_json
-    from pipeline.training import evaluate_model
+    from pipeline.training import evaluate_model, record_held_out_evaluation
 
     with _errors():
         cfg = load_config(config, store_dir=store)
@@ -256,6 +257,9 @@ def evaluate(
                 f"{b['precision']:>9.3f} {b['recall']:>6.3f} {b['f1']:>6.3f} {b['prevalence_error']:>+6.1f} | {m['support']}"
             )
         out.print(f"macro-F1: model {summary['macro_f1']}, keyword baseline {summary['baseline_macro_f1']}")
+        if into_card:
+            card_path = record_held_out_evaluation(model or cfg.model, rows, summary)
+            out.print(f"error rates recorded in {card_path} (held_out_evaluation)")
 
 
 class Format(str, Enum):

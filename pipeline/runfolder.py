@@ -36,8 +36,11 @@ _RATE_KEYS = ("sensitivity", "specificity", "support", "negatives", "reliable", 
 
 
 def error_rates_section(card: Mapping[str, Any] | None) -> tuple[str, dict[str, dict[str, Any]]]:
-    """(where the rates come from, theme -> the card's rate figures) from a model card; ("", {}) without one."""
-    evaluation = (card or {}).get("evaluation") or {}
+    """(where the rates come from, theme -> the card's rate figures) from a model card; ("", {}) without one.
+
+    A card's `held_out_evaluation` (written by `evaluate --into-card` on coded reviews the model was
+    not trained on) is preferred over its cross-validation figures, which are optimistic."""
+    evaluation = (card or {}).get("held_out_evaluation") or (card or {}).get("evaluation") or {}
     per_theme = evaluation.get("per_theme") or {}
     rates = {
         theme: {k: m[k] for k in _RATE_KEYS if k in m}

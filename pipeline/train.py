@@ -48,6 +48,7 @@ class TrainSettings:
     mil_top_k: int = 3
     mil_rounds: int = 2
     top_k: int = 3  # review score = mean of the top_k sentence probabilities
+    hard_negative_weight: float = 3.0  # weight of negative sentences that carry a cue of the theme
 
 
 @dataclass(frozen=True)
@@ -84,14 +85,27 @@ def record_labels(doc: TrainDoc, record: Sequence[tuple[str, str, int]], themes:
     return labels
 
 
-def _fit_lr(x: sp.csr_matrix, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:
+def _fit_lr(
+    x: sp.csr_matrix, y: np.ndarray, c: float, weight: np.ndarray | None = None
+) -> tuple[np.ndarray, float]:
     if y.min() == y.max():  # one class only: a constant model
         return np.zeros(x.shape[1]), (10.0 if y[0] == 1 else -10.0)
     lr = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", random_state=0, max_iter=300)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        lr.fit(x, y)
+        lr.fit(x, y, sample_weight=weight)
     return lr.coef_.ravel().astype(np.float64), float(lr.intercept_[0])
+
+
+def _weights(rows: np.ndarray, y: np.ndarray, has_cue: np.ndarray, settings: TrainSettings) -> np.ndarray | None:
+    """Sample weights: negatives that use the theme's own vocabulary (negated, hypothetical, generic
+    mentions...) count `hard_negative_weight` times, so the model learns the difference between
+    talking about a theme and the theme being present."""
+    if settings.hard_negative_weight == 1.0:
+        return None
+    w = np.ones(len(rows))
+    w[(y == 0) & has_cue[rows]] = settings.hard_negative_weight
+    return w
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -124,10 +138,12 @@ def _fit(
     bounds = np.cumsum([0] + [len(d.sentences) for d in docs])
     coef = np.zeros((len(themes), x.shape[1]))
     intercept = np.zeros(len(themes))
+    all_sentences = [s for d in docs for s in d.sentences]
     base_probs = None
     if base is not None and record is None:
         base_probs = base.sentence_probabilities([s for d in docs for s in d.sentences])
     for j, theme in enumerate(themes):
+        has_cue = np.array([any(t.startswith(f"cue:{theme}") for t in s.tags) for s in all_sentences])
         pos_docs = [i for i, d in enumerate(docs) if d.codes.get(theme) == 1]
         neg_docs = [i for i, d in enumerate(docs) if d.codes.get(theme) == 0]
         neg_idx = np.concatenate([np.arange(bounds[i], bounds[i + 1]) for i in neg_docs]) if neg_docs else np.zeros(0, int)
@@ -146,7 +162,7 @@ def _fit(
             if len(rows) == 0:
                 coef[j], intercept[j] = np.zeros(x.shape[1]), -10.0
             else:
-                coef[j], intercept[j] = _fit_lr(x[rows], y, settings.c)
+                coef[j], intercept[j] = _fit_lr(x[rows], y, settings.c, _weights(rows, y, has_cue, settings))
             continue
         # Multiple-instance learning from review-level codes.
         if not pos_docs:
@@ -172,7 +188,7 @@ def _fit(
             pos_idx = np.asarray(pos_sel, dtype=int)
             rows = np.concatenate([pos_idx, neg_idx])
             y = np.concatenate([np.ones(len(pos_idx), np.int8), np.zeros(len(neg_idx), np.int8)])
-            coef[j], intercept[j] = _fit_lr(x[rows], y, settings.c)
+            coef[j], intercept[j] = _fit_lr(x[rows], y, settings.c, _weights(rows, y, has_cue, settings))
             scores = x @ coef[j] + intercept[j]
     return _Fitted(vec, coef, intercept)
 
@@ -304,6 +320,7 @@ def feature_settings(settings: TrainSettings, nlp_pipeline: str) -> dict[str, ob
         "tfidf": {"sublinear_tf": True, "min_df": settings.min_df, "max_features": settings.max_features},
         "classifier": {"type": "LogisticRegression", "C": settings.c, "class_weight": "balanced", "solver": "liblinear"},
         "mil": {"top_k": settings.mil_top_k, "rounds": settings.mil_rounds},
+        "hard_negative_weight": settings.hard_negative_weight,
         "folds": settings.folds,
         "seed": settings.seed,
     }

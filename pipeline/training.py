@@ -344,3 +344,40 @@ def model_summary(folder: Path) -> dict[str, Any]:
 
 def is_theme_model(model: object) -> bool:
     return isinstance(model, ThemeModel)
+
+
+def record_held_out_evaluation(model_dir: Path, rows: Sequence[EvalRow], summary: dict[str, Any]) -> Path:
+    """Write an evaluation on held-out coded reviews into the model's card as `held_out_evaluation`.
+
+    Consumes `evaluate_model`'s rows and summary. The card is not among the hashed model files, so
+    the model stays loadable; the adjusted prevalence then uses these error rates (measured on
+    reviews the model never saw) instead of the optimistic cross-validation ones. Returns the card
+    path; raises `ModelError` when the folder has no card or rows is empty.
+    """
+    from pipeline.errors import ModelError
+    from pipeline.export import atomic_write_text
+
+    if not rows:
+        raise ModelError("no coded themes to record: nothing was evaluated")
+    card = read_card(model_dir)
+    per_theme = {}
+    for r in rows:
+        m = dict(r.model)
+        reliable = int(m["support"]) >= 8 and int(m["negatives"]) >= 8
+        m["reliable"] = reliable and bool(((card.get("evaluation") or {}).get("per_theme") or {}).get(r.theme, {}).get("reliable", True))
+        if not reliable:
+            m["warning"] = f"measured on only {m['support']} positive and {m['negatives']} negative held-out reviews"
+        per_theme[r.theme] = m
+    sheets = ", ".join(Path(p).name for p in summary.get("coding_sheets", []))
+    card["held_out_evaluation"] = {
+        "error_rates_from": f"evaluation on {summary['reviews']} held-out coded reviews ({sheets})",
+        "reviews": summary["reviews"],
+        "coding_sheets": dict(summary.get("coding_sheets") or {}),
+        "macro_f1": summary["macro_f1"],
+        "keyword_baseline_macro_f1": summary["baseline_macro_f1"],
+        "per_theme": per_theme,
+        "recorded": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    path = model_dir / "card.json"
+    atomic_write_text(path, json.dumps(card, indent=2) + "\n")
+    return path

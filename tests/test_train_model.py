@@ -145,3 +145,27 @@ def test_few_positives_trained_but_marked_unreliable():
     _, evaluation = train_model(docs, THEMES, TrainSettings(folds=4, min_df=1))
     entry = evaluation["per_theme"]["domestic_abuse"]
     assert entry["reliable"] is False and "coded positive" in entry["warning"]
+
+
+def test_held_out_evaluation_in_card_is_preferred_for_error_rates(trained, tmp_path: Path):
+    from pipeline.runfolder import error_rates_section
+    from pipeline.training import EvalRow, record_held_out_evaluation
+
+    model, _, docs = trained
+    model.card = {"name": "m", "themes": list(THEMES), "codebook_sha256": "cb", "cues_sha256": "cu",
+                  "features": {"version": FEATURES_VERSION, "nlp_pipeline": "blank:en"},
+                  "evaluation": {"per_theme": {t: {"sensitivity": 0.99, "specificity": 0.99, "support": 20, "negatives": 20, "reliable": True} for t in THEMES}}}
+    folder = tmp_path / "m"
+    model.save(folder)
+    assert error_rates_section(model.card)[0] == "cross-validation on training reviews"
+    truth = np.array([1, 1, 1, 0, 0, 0, 0, 0, 0, 0] * 2)
+    pred = np.array([1, 1, 0, 0, 0, 0, 0, 0, 0, 1] * 2)
+    m = binary_metrics(pred, truth)
+    rows = [EvalRow(t, m, m) for t in THEMES]
+    record_held_out_evaluation(folder, rows, {"reviews": 20, "macro_f1": 0.7, "baseline_macro_f1": 0.5, "coding_sheets": {"b.csv": "x"}})
+    card = json.loads((folder / "card.json").read_text())
+    source, rates = error_rates_section(card)
+    assert source.startswith("evaluation on 20 held-out coded reviews (b.csv)")
+    assert rates["neglect"]["sensitivity"] == round(4 / 6, 4) and rates["neglect"]["specificity"] == round(12 / 14, 4)
+    assert rates["neglect"]["reliable"] is False  # 6 positives is too few
+    load_model(folder, "cb", "cu", "blank:en")  # the card is not a hashed file: the model still loads
