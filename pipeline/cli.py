@@ -308,12 +308,12 @@ def code_sheet(
     from pipeline.codebook import load_codebook
     from pipeline.codes import read_codes
     from pipeline.codesheet import coded_files, pick_reviews, write_sheet
-    from pipeline.run_folder import read_run_folder
+    from pipeline.runfolder import read_run
 
     with _errors():
         cfg = load_config(config)
         codebook = load_codebook(cfg.codebook)
-        run = read_run_folder(run_dir, codebook, cfg)
+        run = read_run(run_dir, codebook, cfg, same_codebook=True)
         done = [read_codes(p, codebook, require_all_themes=False) for p in coded or []]
         rows = pick_reviews(run, codebook, pick, n, seed, done)
         write_sheet(sheet, rows, codebook, run, pick, seed, overwrite=force)

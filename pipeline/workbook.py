@@ -1,6 +1,6 @@
 """A run's tables -> one Excel workbook (openpyxl) an analyst can open, read and quote from.
 
-Consumes a `RunData` and its `Tables`. Produces an .xlsx file with one sheet per table (readable
+Consumes a `RunFolder` and its `Tables`. Produces an .xlsx file with one sheet per table (readable
 headers, theme labels rather than ids, column widths set, header row frozen) and an "About" sheet:
 model, versions, date, counts, denominators and how to read the intervals. Written atomically.
 """
@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import notes
 from pipeline.export import default_file_mode
-from pipeline.records import RunData, Tables
+from pipeline.records import RunFolder, Tables
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F6FB2")
@@ -58,7 +58,7 @@ def _table_sheet(wb: Workbook, title: str, headers: Sequence[str], rows: Sequenc
     return ws
 
 
-def _about(wb: Workbook, run: RunData) -> None:
+def _about(wb: Workbook, run: RunFolder) -> None:
     info = run.info
     counts = info.get("counts") or {}
     model = info.get("model") or {}
@@ -92,7 +92,7 @@ def _about(wb: Workbook, run: RunData) -> None:
         cell.alignment = _WRAP
 
 
-def write_workbook(path: Path, run: RunData, tables: Tables) -> None:
+def write_workbook(path: Path, run: RunFolder, tables: Tables) -> None:
     """Write the workbook to `path` via a temporary file and an atomic rename."""
     h = notes.HEADERS
     label = {t.id: t.label for t in run.codebook.themes}
