@@ -23,9 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 import random
-import tempfile
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,7 +31,7 @@ from typing import Any
 
 from pipeline.codes import PICKED_ALL, PICKED_RANDOM, PICKED_UNCERTAIN, PICKS, CodedReview
 from pipeline.errors import InputError
-from pipeline.export import atomic_write_text
+from pipeline.export import atomic_path, atomic_write_text
 from pipeline.records import Codebook, RunFolder, SheetRow, Suggestion
 from pipeline.runfolder import DEFAULT_THRESHOLD
 
@@ -298,16 +296,8 @@ def write_xlsx_sheet(path: Path, rows: Sequence[SheetRow], codebook: Codebook, p
     info.column_dimensions["B"].width = 90
     info.column_dimensions["C"].width = 80
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def write_sheet(

@@ -7,8 +7,6 @@ model, versions, date, counts, denominators and how to read the intervals. Writt
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import notes
-from pipeline.export import default_file_mode
+from pipeline.export import atomic_path
 from pipeline.records import RunFolder, Tables
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -136,14 +134,5 @@ def write_workbook(path: Path, run: RunFolder, tables: Tables) -> None:
             percent_cols=(7, 8, 9),
         )
     _about(wb, run)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        os.chmod(tmp, default_file_mode())
+    with atomic_path(path) as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
