@@ -1,9 +1,11 @@
-"""Run results -> the output files of the contract (reviews, flags, scores, evidence, prevalence, run.json)
-and the publishable tables (prevalence by group, co-occurrence, toxic trio).
+"""Records -> the CSV files and run.json of a run folder, and the atomic write every output goes through.
 
-Consumes records produced by the stages. Produces UTF-8 CSV files with "\\n" line endings and a
-run.json, each written atomically (a temporary file renamed into place), so a failed run never leaves
-a half-written file that looks complete.
+Consumes records produced by the stages: the reviews and predictions `batch` writes, and the
+prevalence, breakdown, co-occurrence and toxic-trio rows `publish` writes. Produces UTF-8
+CSV files with "\\n" line endings and JSON. Every file is written atomically (`atomic_path`: a
+temporary file renamed into place), here and by the report, the workbook, the code sheets, the
+Markdown texts and the corpus build, so a failed run never leaves a half-written file that looks
+complete.
 """
 
 from __future__ import annotations
