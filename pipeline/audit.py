@@ -10,7 +10,6 @@ run.json under `audit` (the rest of run.json is kept as it was).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -76,7 +75,5 @@ def audit_run(run_dir: Path, code_files: Sequence[Path], cfg: Config, record: bo
         "per_theme": per_theme,
     }
     if record:
-        data = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-        data["audit"] = section
-        write_json(run_dir / "run.json", data)
+        write_json(run_dir / "run.json", {**run.info, "audit": section})
     return section
