@@ -10,7 +10,6 @@ run.json under `audit` (the rest of run.json is kept as it was).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,7 +22,7 @@ from pipeline.codes import PICKED_UNCERTAIN, is_audit, merge_codes, read_codes
 from pipeline.config import Config
 from pipeline.errors import InputError
 from pipeline.export import write_json
-from pipeline.run_folder import read_run_folder
+from pipeline.runfolder import read_run
 from pipeline.train import binary_metrics
 
 
@@ -31,7 +30,7 @@ def audit_run(run_dir: Path, code_files: Sequence[Path], cfg: Config, record: bo
     """Per-theme error rates of the run's flags on the audit-coded reviews; written to run.json
     under `audit` when `record`. Returns that section."""
     codebook = load_codebook(cfg.codebook)
-    run = read_run_folder(run_dir, codebook, cfg)
+    run = read_run(run_dir, codebook, cfg, same_codebook=True)
     sheets = [read_codes(p, codebook, require_all_themes=False) for p in code_files]
     audit_files = {r.file for s in sheets for r in s if is_audit(r) and r.codes}
     excluded: dict[str, set[str]] = {}
@@ -41,10 +40,11 @@ def audit_run(run_dir: Path, code_files: Sequence[Path], cfg: Config, record: bo
                 excluded.setdefault(r.picked_by.strip().lower(), set()).add(r.file)
     merged = [r for r in merge_codes([[r for r in s if is_audit(r)] for s in sheets], cfg.coding.conflict).reviews if r.codes]
     by_file = {f: rid for rid, f in run.files.items()}
+    sha256 = run.file_sha256
     trained = set(((run.card or {}).get("training_data") or {}).get("review_sha256") or [])
-    used = [(r, by_file[r.file]) for r in merged if r.file in by_file and run.sha256.get(by_file[r.file]) not in trained]
+    used = [(r, by_file[r.file]) for r in merged if r.file in by_file and sha256.get(by_file[r.file]) not in trained]
     not_in_run = sum(1 for r in merged if r.file not in by_file)
-    was_trained = sum(1 for r in merged if r.file in by_file and run.sha256.get(by_file[r.file]) in trained)
+    was_trained = sum(1 for r in merged if r.file in by_file and sha256.get(by_file[r.file]) in trained)
     if not used:
         raise InputError(
             f"{run_dir}: none of the audit-coded reviews can be checked ({not_in_run} not in this run, {was_trained} "
@@ -65,7 +65,7 @@ def audit_run(run_dir: Path, code_files: Sequence[Path], cfg: Config, record: bo
     section = {
         "basis": basis,
         "audited_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "model_id": run.model_id,
+        "model_id": run.model_id or "unknown",
         "coding_sheets": {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in code_files},
         "reviews": len(used),
         "excluded_picked": {k: len(v) for k, v in sorted(excluded.items())},
@@ -75,7 +75,5 @@ def audit_run(run_dir: Path, code_files: Sequence[Path], cfg: Config, record: bo
         "per_theme": per_theme,
     }
     if record:
-        data = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-        data["audit"] = section
-        write_json(run_dir / "run.json", data)
+        write_json(run_dir / "run.json", {**run.info, "audit": section})
     return section

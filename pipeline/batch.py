@@ -1,9 +1,14 @@
-"""A folder of review PDFs -> the output files: the only module that composes the stages.
+"""A folder of review PDFs -> the output files: the module that composes the PDF stages (extract,
+split, score) for `run`, `extract`, `train` and `evaluate`.
 
-Consumes a PDF folder, an output folder and a `Config`. Produces, in the output folder, the files of
-the output contract (see README) and returns a `BatchSummary`. Raises `InputError` for bad usage
-(missing folder, no PDFs), `ModelError` / `ConfigError` from loading and `StoreError` when the store
-cannot be used; a bad PDF is never an error here: it becomes a failed row and the batch goes on.
+Consumes a PDF folder, an output folder and a `Config`. `run_batch` writes reviews.csv, flags.csv,
+scores.csv, evidence.csv and run.json, hands the folder to `publish.publish_run` for the tables and
+report.html, then completes run.json with the hash of every output; `extract_batch` writes
+text/<review_id>.md and reviews.csv; both return a `BatchSummary`. `extract_sentences` gives the
+training and evaluation workflows the extraction and sentences of the PDFs they need. Raises
+`InputError` for bad usage (missing folder, no PDFs), when no PDF could be processed and when the
+output files cannot be written, `ModelError` / `ConfigError` from loading and `StoreError` when the
+store cannot be used; a bad PDF is never an error here: it becomes a failed row and the batch goes on.
 
 Work is incremental: every review's extraction, sentences and prediction are kept in the store
 (`pipeline.store`), keyed by the PDF's sha256 and the fingerprints of the code and settings that

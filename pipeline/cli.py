@@ -4,11 +4,11 @@ messages and exit codes (1 for a library error, 2 for bad usage as typer reports
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -40,6 +40,13 @@ StoreOpt = Annotated[
     Optional[Path],
     typer.Option("--store", help="Store folder: the cache of extracted, split and scored reviews (default: config store_dir, ./.review-themes)."),
 ]
+PdfDirArg = Annotated[Path, typer.Argument(help="Folder of review PDFs (searched recursively).")]
+RunDirArg = Annotated[Path, typer.Argument(help="Output folder of `review-themes run`.")]
+PdfsOpt = Annotated[Path, typer.Option("--pdfs", help="Folder the sheets' `file` paths are relative to.")]
+ModelOpt = Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder (default: config model).")]
+JobsOpt = Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: config jobs).")]
+ExtractionJobsOpt = Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for extraction.")]
+BanksOpt = Annotated[Optional[Path], typer.Option("--banks", help="Banks folder (default: corpus/banks).")]
 
 
 def _version(value: bool) -> None:
@@ -68,19 +75,24 @@ def _errors() -> Iterator[None]:
 
 
 @contextmanager
-def _progress(quiet: bool, label: str) -> Iterator[object]:
+def _ticker(quiet: bool, label: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress callback for the batch functions: a bar on stderr when it is a terminal, else nothing."""
     if quiet or not sys.stderr.isatty():
-        yield None
+        yield lambda done, total, name: None
         return
-    with Progress(
-        TextColumn(f"{label} [progress.description]{{task.description}}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        yield bar
+    columns = (TextColumn(f"{label} [progress.description]{{task.description}}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("", total=None)
+
+        def tick(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, description=name[:40])
+
+        yield tick
+
+
+def _log(quiet: bool) -> Callable[[str], None]:
+    """Where the library's progress messages go: stderr, or nowhere with --quiet."""
+    return (lambda m: None) if quiet else (lambda m: err.print(m, highlight=False))
 
 
 def _report_failures(summary: BatchSummary) -> None:
@@ -88,25 +100,29 @@ def _report_failures(summary: BatchSummary) -> None:
         err.print(f"  failed: {f.file}: {f.reason}", highlight=False)
 
 
-@contextmanager
-def _ticker(quiet: bool, label: str) -> Iterator[Callable[[int, int, str], None]]:
-    """A progress callback for the batch functions: a bar on a terminal, nothing otherwise."""
-    with _progress(quiet, label) as bar:
-        task = bar.add_task("", total=None) if bar is not None else None  # type: ignore[attr-defined]
+def _print_theme_table(header: str | None, rows: Iterable[tuple[str, str]], indent: str = "") -> None:
+    """A per-theme table on stdout: the column headings after "theme" (none when `header` is None),
+    then one line per (theme id, formatted cells), the theme column padded to one width."""
+    if header is not None:
+        out.print(f"{indent}{'theme':28} {header}")
+    for theme, cells in rows:
+        out.print(f"{indent}{theme:28} {cells}")
 
-        def tick(done: int, total: int, name: str) -> None:
-            if bar is not None:
-                bar.update(task, completed=done, total=total, description=name[:40])  # type: ignore[attr-defined]
 
-        yield tick
+def _write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], summary: dict[str, Any]) -> None:
+    """A command's per-theme table as CSV at `path`, with its summary beside it as .json."""
+    from pipeline.export import write_csv, write_json
+
+    write_csv(path, header, rows)
+    write_json(path.with_suffix(".json"), summary)
 
 
 @app.command()
 def extract(
-    pdf_dir: Annotated[Path, typer.Argument(help="Folder of review PDFs (searched recursively).")],
+    pdf_dir: PdfDirArg,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for text/<review_id>.md and reviews.csv.")],
     config: ConfigOpt = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: config jobs).")] = None,
+    jobs: JobsOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Extract the clean, sectioned text of every review PDF in PDF_DIR as Markdown, plus reviews.csv."""
@@ -124,11 +140,11 @@ def extract(
 
 @app.command()
 def run(
-    pdf_dir: Annotated[Path, typer.Argument(help="Folder of review PDFs (searched recursively).")],
+    pdf_dir: PdfDirArg,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the output files.")],
     config: ConfigOpt = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: config jobs).")] = None,
-    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder (default: config model).")] = None,
+    jobs: JobsOpt = None,
+    model: ModelOpt = None,
     by: ByOpt = None,
     store: StoreOpt = None,
     fresh: Annotated[bool, typer.Option("--fresh", help="Empty the store first: re-extract, re-split and re-score everything.")] = False,
@@ -158,19 +174,18 @@ def run(
                 err.print(f"  {a} is identical to {b}: counted once, as {b}", highlight=False)
             for a, b in summary.renamed:
                 err.print(f"  {a} is identical to {b} (stored earlier): not extracted again", highlight=False)
-            for f in summary.failed:
-                err.print(f"  failed: {f.file}: {f.reason}", highlight=False)
+            _report_failures(summary)
 
 
 @app.command()
 def train(
     codes: Annotated[list[Path], typer.Argument(help="Coding sheet(s): CSV or .xlsx with `file` and one 1/0/blank column per theme.")],
-    pdfs: Annotated[Path, typer.Option("--pdfs", help="Folder the sheets' `file` paths are relative to.")],
+    pdfs: PdfsOpt,
     out_model: Annotated[Path, typer.Option("--out", "-o", help="New model folder, e.g. models/2026-11-partnership.")],
     config: ConfigOpt = None,
     sentences: Annotated[Optional[Path], typer.Option("--sentences", help="Optional sentence record (file, theme, label, text) for sentence-level labels.")] = None,
     base_model: Annotated[Optional[Path], typer.Option("--base-model", help="Start multiple-instance learning from this model's sentence scores.")] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for extraction.")] = None,
+    jobs: ExtractionJobsOpt = None,
     store: StoreOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -183,16 +198,18 @@ def train(
 
     with _errors():
         cfg = load_config(config, store_dir=store)
-        log = (lambda m: None) if quiet else (lambda m: err.print(m, highlight=False))
+        log = _log(quiet)
         with _ticker(quiet, "extracting") as tick:
             card = train_from_codes(codes, pdfs, out_model, cfg, jobs or cfg.jobs, sentences, base_model, progress=tick, log=log)  # type: ignore[arg-type]
         if not quiet:
             ev = card["evaluation"]
             out.print(f"model {card['model_id']} written to {out_model}")
             out.print(f"cross-validated macro-F1 {ev['macro_f1']} on {card['training_data']['reviews']} reviews")
+            rows = []
             for theme, m in ev["per_theme"].items():
                 flag = "" if m["reliable"] else "  UNRELIABLE: " + m.get("warning", "")
-                out.print(f"  {theme:28} F1 {m.get('f1', '-'):>6}  P {m.get('precision', '-'):>6}  R {m.get('recall', '-'):>6}  threshold {m['threshold']:.3f}{flag}")
+                rows.append((theme, f"F1 {m.get('f1', '-'):>6}  P {m.get('precision', '-'):>6}  R {m.get('recall', '-'):>6}  threshold {m['threshold']:.3f}{flag}"))
+            _print_theme_table(None, rows, indent="  ")
             _print_agreement(card["training_data"].get("agreement") or {})
 
 
@@ -210,20 +227,21 @@ def _print_agreement(agreement: dict) -> None:  # type: ignore[type-arg]
         out.print(f"inter-coder agreement: no review coded by two different coders{note}")
         return
     out.print(f"inter-coder agreement on {n} review(s) coded by two different coders ({', '.join(agreement['coders'])}):")
-    out.print(f"  {'theme':28} {'kappa':>6} {'agree':>6} {'n':>4}")
-    for theme, a in agreement["per_theme"].items():
-        if a["n_double_coded"]:
-            out.print(f"  {theme:28} {_fmt(a['kappa']):>6} {_fmt(a['raw_agreement']):>6} {a['n_double_coded']:>4}")
+    _print_theme_table(f"{'kappa':>6} {'agree':>6} {'n':>4}", (
+        (theme, f"{_fmt(a['kappa']):>6} {_fmt(a['raw_agreement']):>6} {a['n_double_coded']:>4}")
+        for theme, a in agreement["per_theme"].items()
+        if a["n_double_coded"]
+    ), indent="  ")
 
 
 @app.command()
 def evaluate(
     codes: Annotated[list[Path], typer.Argument(help="Coding sheet(s); only audit rows count, and reviews the model was trained on are left out.")],
-    pdfs: Annotated[Path, typer.Option("--pdfs", help="Folder the sheets' `file` paths are relative to.")],
-    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder (default: config model).")] = None,
+    pdfs: PdfsOpt,
+    model: ModelOpt = None,
     config: ConfigOpt = None,
     report: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write the table to this CSV file.")] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for extraction.")] = None,
+    jobs: ExtractionJobsOpt = None,
     store: StoreOpt = None,
     into_card: Annotated[bool, typer.Option("--into-card", help="Record the per-theme error rates in the model's card (held_out_evaluation): adjusted prevalence then uses them instead of the cross-validation figures.")] = False,
     quiet: QuietOpt = False,
@@ -232,30 +250,28 @@ def evaluate(
 
     Only audit-coded reviews count (picked_by random, all or empty); uncertainty picks and reviews the
     model was trained on are left out, and the output says how many."""
-    from pipeline.export import write_csv, write_json
     from pipeline.training import evaluate_model, record_held_out_evaluation
 
     with _errors():
         cfg = load_config(config, store_dir=store)
-        log = (lambda m: None) if quiet else (lambda m: err.print(m, highlight=False))
+        log = _log(quiet)
         with _ticker(quiet, "extracting") as tick:
             rows, summary = evaluate_model(codes, pdfs, cfg, model or cfg.model, jobs or cfg.jobs, tick, log)  # type: ignore[arg-type]
         cols = ("precision", "recall", "f1", "support", "prevalence_error")
         if report is not None:
-            write_csv(
+            _write_table(
                 report,
                 ("theme", *(f"model_{c}" for c in cols), *(f"keyword_{c}" for c in cols)),
                 ([r.theme, *(r.model[c] for c in cols), *(r.baseline[c] for c in cols)] for r in rows),
+                summary,
             )
-            write_json(report.with_suffix(".json"), summary)
         out.print(f"model {summary['model_id']}: {summary['basis']}")
-        out.print(f"{'theme':28} {'model P':>8} {'R':>6} {'F1':>6} {'err':>6} | {'keyword P':>9} {'R':>6} {'F1':>6} {'err':>6} | support")
-        for r in rows:
-            m, b = r.model, r.baseline
-            out.print(
-                f"{r.theme:28} {m['precision']:>8.3f} {m['recall']:>6.3f} {m['f1']:>6.3f} {m['prevalence_error']:>+6.1f} | "
-                f"{b['precision']:>9.3f} {b['recall']:>6.3f} {b['f1']:>6.3f} {b['prevalence_error']:>+6.1f} | {m['support']}"
-            )
+        _print_theme_table(f"{'model P':>8} {'R':>6} {'F1':>6} {'err':>6} | {'keyword P':>9} {'R':>6} {'F1':>6} {'err':>6} | support", (
+            (r.theme, f"{r.model['precision']:>8.3f} {r.model['recall']:>6.3f} {r.model['f1']:>6.3f} {r.model['prevalence_error']:>+6.1f} | "
+                      f"{r.baseline['precision']:>9.3f} {r.baseline['recall']:>6.3f} {r.baseline['f1']:>6.3f} "
+                      f"{r.baseline['prevalence_error']:>+6.1f} | {r.model['support']}")
+            for r in rows
+        ))
         out.print(f"macro-F1: model {summary['macro_f1']}, keyword baseline {summary['baseline_macro_f1']}")
         if into_card:
             card_path = record_held_out_evaluation(model or cfg.model, rows, summary)
@@ -298,7 +314,7 @@ def export_tables(
 
 @app.command("code-sheet")
 def code_sheet(
-    run_dir: Annotated[Path, typer.Argument(help="Output folder of `review-themes run`.")],
+    run_dir: RunDirArg,
     sheet: Annotated[Path, typer.Option("--out", "-o", help="The sheet to write: .xlsx (for Excel) or .csv.")],
     n: Annotated[int, typer.Option("--n", min=1, help="How many reviews to put on the sheet (ignored by --pick all).")] = 20,
     pick: Annotated[str, typer.Option("--pick", help="uncertain (teach the model most), random (the audit sample) or all.")] = "uncertain",
@@ -312,12 +328,12 @@ def code_sheet(
     from pipeline.codebook import load_codebook
     from pipeline.codes import read_codes
     from pipeline.codesheet import coded_files, pick_reviews, write_sheet
-    from pipeline.run_folder import read_run_folder
+    from pipeline.runfolder import read_run
 
     with _errors():
         cfg = load_config(config)
         codebook = load_codebook(cfg.codebook)
-        run = read_run_folder(run_dir, codebook, cfg)
+        run = read_run(run_dir, codebook, cfg, same_codebook=True)
         done = [read_codes(p, codebook, require_all_themes=False) for p in coded or []]
         rows = pick_reviews(run, codebook, pick, n, seed, done)
         write_sheet(sheet, rows, codebook, run, pick, seed, overwrite=force)
@@ -336,7 +352,7 @@ def code_sheet(
 
 @app.command()
 def audit(
-    run_dir: Annotated[Path, typer.Argument(help="Output folder of `review-themes run`.")],
+    run_dir: RunDirArg,
     codes: Annotated[list[Path], typer.Argument(help="Coding sheet(s) of reviews in this run; only audit rows (random/all/unrecorded picks) count.")],
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
@@ -349,12 +365,11 @@ def audit(
         section = audit_run(run_dir, codes, cfg)
         if not quiet:
             out.print(f"model {section['model_id']}: {section['basis']}")
-            out.print(f"{'theme':28} {'P':>6} {'R/sens':>6} {'spec':>6} {'F1':>6} {'err':>6} | coded +/-")
-            for theme, m in section["per_theme"].items():
-                out.print(
-                    f"{theme:28} {m['precision']:>6.3f} {m['recall']:>6.3f} {m['specificity']:>6.3f} {m['f1']:>6.3f} "
-                    f"{m['prevalence_error']:>+6.1f} | {m['support']}/{m['negatives']}"
-                )
+            _print_theme_table(f"{'P':>6} {'R/sens':>6} {'spec':>6} {'F1':>6} {'err':>6} | coded +/-", (
+                (theme, f"{m['precision']:>6.3f} {m['recall']:>6.3f} {m['specificity']:>6.3f} {m['f1']:>6.3f} "
+                        f"{m['prevalence_error']:>+6.1f} | {m['support']}/{m['negatives']}")
+                for theme, m in section["per_theme"].items()
+            ))
             out.print(f"macro-F1 {section['macro_f1']}; recorded in {run_dir / 'run.json'} under `audit`")
 
 
@@ -396,39 +411,37 @@ def models_compare(
     model_a: Annotated[Path, typer.Argument(help="Model A (e.g. the one in use), or `keywords`.")],
     model_b: Annotated[Path, typer.Argument(help="Model B (e.g. a retrained one), or `keywords`.")],
     codes: Annotated[list[Path], typer.Option("--codes", help="Coding sheet(s); only audit rows count. Repeat for several.")],
-    pdfs: Annotated[Path, typer.Option("--pdfs", help="Folder the sheets' `file` paths are relative to.")],
+    pdfs: PdfsOpt,
     config: ConfigOpt = None,
     report: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write the table to this CSV file (and the summary beside it as .json).")] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for extraction.")] = None,
+    jobs: ExtractionJobsOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Per-theme precision, recall and F1 of two models on the same audit-coded reviews, with a verdict for B."""
     from pipeline.comparison import compare_models
-    from pipeline.export import write_csv, write_json
 
     with _errors():
         cfg = load_config(config)
-        log = (lambda m: None) if quiet else (lambda m: err.print(m, highlight=False))
+        log = _log(quiet)
         with _ticker(quiet, "extracting") as tick:
             rows, summary = compare_models(codes, pdfs, cfg, model_a, model_b, jobs or cfg.jobs, tick, log)  # type: ignore[arg-type]
         cols = ("precision", "recall", "f1", "support")
         if report is not None:
-            write_csv(
+            _write_table(
                 report,
                 ("theme", *(f"a_{c}" for c in cols), *(f"b_{c}" for c in cols), "verdict_b"),
                 ([r.theme, *(r.a[c] for c in cols), *(r.b[c] for c in cols), r.verdict] for r in rows),
+                summary,
             )
-            write_json(report.with_suffix(".json"), summary)
         a, b = summary["a"], summary["b"]
         out.print(f"A = {a['model_id']} ({a['folder']})", highlight=False)
         out.print(f"B = {b['model_id']} ({b['folder']})", highlight=False)
         out.print(summary["basis"])
-        out.print(f"{'theme':28} {'A P':>6} {'R':>6} {'F1':>6} | {'B P':>6} {'R':>6} {'F1':>6} | {'coded +':>7} | B is")
-        for r in rows:
-            out.print(
-                f"{r.theme:28} {r.a['precision']:>6.3f} {r.a['recall']:>6.3f} {r.a['f1']:>6.3f} | "
-                f"{r.b['precision']:>6.3f} {r.b['recall']:>6.3f} {r.b['f1']:>6.3f} | {r.a['support']:>7} | {r.verdict}"
-            )
+        _print_theme_table(f"{'A P':>6} {'R':>6} {'F1':>6} | {'B P':>6} {'R':>6} {'F1':>6} | {'coded +':>7} | B is", (
+            (r.theme, f"{r.a['precision']:>6.3f} {r.a['recall']:>6.3f} {r.a['f1']:>6.3f} | "
+                      f"{r.b['precision']:>6.3f} {r.b['recall']:>6.3f} {r.b['f1']:>6.3f} | {r.a['support']:>7} | {r.verdict}")
+            for r in rows
+        ))
         v = summary["verdicts"]
         out.print(f"macro-F1: A {a['macro_f1']}, B {b['macro_f1']}; B better on {v['better']}, worse on {v['worse']}, "
                   f"the same (F1 within {summary['same_within']}) on {v['same']} theme(s)")
@@ -461,7 +474,7 @@ def corpus_build(
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also render every review to PDF.")] = True,
     eval_share: Annotated[float, typer.Option("--eval-share", min=0.0, max=1.0, help="With --bank both: share of reviews from bank b.")] = 0.3,
     kinds: Annotated[Optional[str], typer.Option("--kinds", help="Comma-separated document kinds to draw from (default: all).")] = None,
-    banks_dir: Annotated[Optional[Path], typer.Option("--banks", help="Banks folder (default: corpus/banks).")] = None,
+    banks_dir: BanksOpt = None,
     codebook_path: Annotated[Optional[Path], typer.Option("--codebook", help="Codebook CSV (default: corpus/codebook.csv).")] = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -506,7 +519,7 @@ def corpus_render(
 def corpus_stats(
     corpus_dir: Annotated[Path, typer.Argument(help="A built corpus folder (texts/, codes.csv, sentences.csv).")],
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures to this JSON file.")] = None,
-    banks_dir: Annotated[Optional[Path], typer.Option("--banks", help="Banks folder (default: corpus/banks).")] = None,
+    banks_dir: BanksOpt = None,
 ) -> None:
     """Sentence repetition across documents (exact text and templates), counts per theme and split."""
     from pipeline.corpus.stats import corpus_stats as compute, format_stats

@@ -1,11 +1,11 @@
 """A run's reviews -> the code sheet an analyst fills in next (CSV or .xlsx).
 
-Consumes a `RunFolder` (a finished run read back), the codebook and, optionally, sheets already
-coded. Produces `SheetRow`s (which reviews to code next, how each was picked, the model's suggestion,
-score and top evidence sentence per theme) and writes them as a sheet that `codes.read_codes` reads
-back unchanged: `file`, `review_id`, `picked_by`, `coder`, `coded_at`, one empty column per theme
-(the analyst's 1/0/blank), `notes`, then `suggested_<theme>`, `score_<theme>` and
-`evidence_<theme>` per theme.
+Consumes a `RunFolder` (a finished run read back by `runfolder.read_run`), the codebook and,
+optionally, sheets already coded. Produces `SheetRow`s (which reviews to code next, how each was
+picked, the model's suggestion, score and top evidence sentence per theme) and writes them as a
+sheet that `codes.read_codes` reads back unchanged: `file`, `review_id`, `picked_by`, `coder`,
+`coded_at`, one empty column per theme (the analyst's 1/0/blank), `notes`, then
+`suggested_<theme>`, `score_<theme>` and `evidence_<theme>` per theme.
 
 Picking (`pick`):
 - "uncertain": the reviews whose codes would teach the model most. Per theme, closeness to the
@@ -23,9 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 import random
-import tempfile
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,9 +31,9 @@ from typing import Any
 
 from pipeline.codes import PICKED_ALL, PICKED_RANDOM, PICKED_UNCERTAIN, PICKS, CodedReview
 from pipeline.errors import InputError
-from pipeline.export import atomic_write_text
-from pipeline.records import Codebook, SheetRow, Suggestion
-from pipeline.run_folder import RunFolder
+from pipeline.export import atomic_path, atomic_write_text
+from pipeline.records import Codebook, RunFolder, SheetRow, Suggestion
+from pipeline.runfolder import DEFAULT_THRESHOLD
 
 LEAD_COLUMNS = ("file", "review_id", "picked_by", "coder", "coded_at")
 SUGGESTION_KINDS = ("suggested", "score", "evidence")
@@ -91,16 +89,31 @@ def uncertainty(scores: dict[str, float], thresholds: dict[str, float], weights:
     Returns the value and the themes ordered by their contribution (theme, contribution)."""
     parts = []
     for t, s in scores.items():
-        closeness = 1.0 / (1.0 + abs(_logit(s) - _logit(thresholds.get(t, 0.5))))
+        closeness = 1.0 / (1.0 + abs(_logit(s) - _logit(thresholds.get(t, DEFAULT_THRESHOLD))))
         parts.append((t, weights.get(t, 1.0) * closeness))
     parts.sort(key=lambda p: (-p[1], p[0]))
     return sum(v for _, v in parts), parts
 
 
-def _suggestions(run: RunFolder, review_id: str, themes: Sequence[str]) -> dict[str, Suggestion]:
+def top_evidence(run: RunFolder) -> dict[str, dict[str, tuple[int, str]]]:
+    """review_id -> theme -> (page, text) of the highest-scoring evidence sentence (the first of equals)."""
+    best: dict[tuple[str, str], tuple[float, int, str]] = {}
+    for e in run.evidence:
+        key = (e.review_id, e.theme)
+        if key not in best or e.score > best[key][0]:
+            best[key] = (e.score, e.page, e.text)
+    out: dict[str, dict[str, tuple[int, str]]] = {}
+    for (review_id, theme), (_, page, text) in best.items():
+        out.setdefault(review_id, {})[theme] = (page, text)
+    return out
+
+
+def _suggestions(
+    run: RunFolder, review_id: str, themes: Sequence[str], evidence: dict[str, dict[str, tuple[int, str]]]
+) -> dict[str, Suggestion]:
     out = {}
     for t in themes:
-        page_text = run.evidence.get(review_id, {}).get(t)
+        page_text = evidence.get(review_id, {}).get(t)
         ev = f"p. {page_text[0]}: {page_text[1]}" if page_text else ""
         out[t] = Suggestion(run.flags.get(review_id, {}).get(t, 0), run.scores.get(review_id, {}).get(t, 0.0), ev)
     return out
@@ -120,13 +133,14 @@ def pick_reviews(
     if n < 1:
         raise InputError("--n must be at least 1")
     done = coded_files(coded)
-    candidates = sorted((rid for rid, f in run.files.items() if f not in done and rid in run.scores), key=lambda r: run.files[r])
+    files = run.files
+    candidates = sorted((rid for rid, f in files.items() if f not in done and rid in run.scores), key=lambda r: files[r])
     themes = codebook.ids
     reasons: dict[str, str] = {}
     if pick == PICKED_ALL:
         chosen = candidates
     elif pick == PICKED_RANDOM:
-        chosen = sorted(random.Random(seed).sample(candidates, min(n, len(candidates))), key=lambda r: run.files[r])
+        chosen = sorted(random.Random(seed).sample(candidates, min(n, len(candidates))), key=lambda r: files[r])
     else:
         weights = theme_weights(run.card, themes)
         valued = []
@@ -134,15 +148,16 @@ def pick_reviews(
             value, parts = uncertainty(run.scores[rid], run.thresholds, weights)
             valued.append((value, rid))
             reasons[rid] = ", ".join(
-                f"{t} {run.scores[rid][t]:.2f} vs {run.thresholds.get(t, 0.5):.2f}" for t, _ in parts[:3]
+                f"{t} {run.scores[rid][t]:.2f} vs {run.thresholds.get(t, DEFAULT_THRESHOLD):.2f}" for t, _ in parts[:3]
             )
-        valued.sort(key=lambda v: (-v[0], run.files[v[1]]))
+        valued.sort(key=lambda v: (-v[0], files[v[1]]))
         chosen = [rid for _, rid in valued[:n]]
     if not chosen:
         raise InputError(
-            f"{run.folder}: no reviews left to code: all {len(run.files)} processed review(s) are on the --coded sheet(s)"
+            f"{run.folder}: no reviews left to code: all {len(files)} processed review(s) are on the --coded sheet(s)"
         )
-    return [SheetRow(run.files[rid], rid, pick, _suggestions(run, rid, themes), reasons.get(rid, "")) for rid in chosen]
+    evidence = top_evidence(run)
+    return [SheetRow(files[rid], rid, pick, _suggestions(run, rid, themes, evidence), reasons.get(rid, "")) for rid in chosen]
 
 
 def _cells(row: SheetRow, codebook: Codebook) -> list[object]:
@@ -175,7 +190,7 @@ def _provenance(run: RunFolder, pick: str, seed: int | None, n_rows: int) -> lis
     }[pick]
     return [
         f"Run folder: {run.folder} (PDF folder {run.pdf_dir})",
-        f"Model: {run.model_id} (thresholds from {run.thresholds_source})",
+        f"Model: {run.model_id or 'unknown'} (thresholds from {run.thresholds_source})",
         f"Reviews on this sheet: {n_rows}; picked by {how}",
         f"Sheet written: {datetime.now(timezone.utc).isoformat(timespec='seconds')}",
     ]
@@ -281,16 +296,8 @@ def write_xlsx_sheet(path: Path, rows: Sequence[SheetRow], codebook: Codebook, p
     info.column_dimensions["B"].width = 90
     info.column_dimensions["C"].width = 80
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def write_sheet(

@@ -1,9 +1,11 @@
-"""Run results -> the output files of the contract (reviews, flags, scores, evidence, prevalence, run.json)
-and the publishable tables (prevalence by group, co-occurrence, toxic trio).
+"""Records -> the CSV files and run.json of a run folder, and the atomic write every output goes through.
 
-Consumes records produced by the stages. Produces UTF-8 CSV files with "\\n" line endings and a
-run.json, each written atomically (a temporary file renamed into place), so a failed run never leaves
-a half-written file that looks complete.
+Consumes records produced by the stages: the reviews and predictions `batch` writes, and the
+prevalence, breakdown, co-occurrence and toxic-trio rows `publish` writes. Produces UTF-8
+CSV files with "\\n" line endings and JSON. Every file is written atomically (`atomic_path`: a
+temporary file renamed into place), here and by the report, the workbook, the code sheets, the
+Markdown texts and the corpus build, so a failed run never leaves a half-written file that looks
+complete.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -49,21 +52,29 @@ def default_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` via a temporary file in the same folder and an atomic rename."""
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary file beside `path` for the caller to write: renamed onto `path` when the block
+    ends, deleted when it raises, so `path` is always either the old file or the whole new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
     try:
         os.chmod(tmp, default_file_mode())  # mkstemp makes 0600; outputs are shared like any file
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
+        yield Path(tmp)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write `text` (UTF-8, line endings as given) to `path` atomically, synced to disk."""
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

@@ -1,7 +1,7 @@
 """The words printed beside the tables (the Excel "About" sheet and the HTML report): how to read the
 intervals, the adjusted estimate, the denominators and each table, and the readable column headers.
 
-Consumes nothing but a run's `RunData` for the parts that depend on it. Produces plain text; the
+Consumes nothing but a run's `RunFolder` for the parts that depend on it. Produces plain text; the
 callers escape it for their format.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pipeline.adjust import MIN_DISCRIMINATION, REPLICATES
 from pipeline.prevalence import describe_denominator
-from pipeline.records import RunData
+from pipeline.records import RunFolder
 
 # Readable headers for every column id of the CSV tables (the workbook and the report show these).
 HEADERS = {
@@ -103,13 +103,13 @@ EVIDENCE = (
 )
 
 
-def adjusted_note(run: RunData) -> str:
+def adjusted_note(run: RunFolder) -> str:
     """How to read the adjusted estimate for this run (or why there is none)."""
     if not run.rates:
         return NO_RATES
     return ADJUSTED.format(replicates=REPLICATES, source=run.error_rates_from or "an unknown method", gap=MIN_DISCRIMINATION)
 
 
-def denominator_lines(run: RunData) -> list[tuple[str, str]]:
+def denominator_lines(run: RunFolder) -> list[tuple[str, str]]:
     """(theme label, which reviews were counted) for every theme."""
     return [(t.label, describe_denominator(t)) for t in run.codebook.themes]

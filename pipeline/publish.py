@@ -18,7 +18,7 @@ from pipeline import export
 from pipeline.cooccurrence import cooccurrence, has_toxic_trio, toxic_trio
 from pipeline.errors import InputError
 from pipeline.prevalence import BREAKDOWN_FIELDS, prevalence, prevalence_by
-from pipeline.records import Codebook, ReviewMeta, RunData, Tables
+from pipeline.records import Codebook, ReviewMeta, RunFolder, Tables
 from pipeline.report import write_report
 from pipeline.runfolder import read_run, run_context
 from pipeline.workbook import write_workbook
@@ -36,7 +36,7 @@ def check_fields(by: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(by))
 
 
-def build_tables(run: RunData, by: Sequence[str] = ()) -> Tables:
+def build_tables(run: RunFolder, by: Sequence[str] = ()) -> Tables:
     """Every publishable table of a run: prevalence (raw and adjusted), breakdowns, co-occurrence, toxic trio."""
     metas = {r.review_id: r.meta for r in run.reviews}
     ages = {rid: metas.get(rid, ReviewMeta()).child_age for rid in run.flags}

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
+from typing import Any
 
 
 class SectionKind(StrEnum):
@@ -298,35 +300,61 @@ class RunReview:
     reason: str
     pages: int | None
     meta: ReviewMeta = field(default_factory=ReviewMeta)
+    sha256: str = ""
 
 
 @dataclass(frozen=True, slots=True)
-class RunData:
-    """Everything the publishable tables are built from, as read back from a run folder.
+class RunFolder:
+    """A finished run's output folder read back: what the tables, the code sheets and the audit use.
 
-    `flags` and `scores` map review_id -> theme -> value for the reviews processed; `rates` maps theme
-    -> `ErrorRates` (empty when the model has no measured figures, e.g. the keyword baseline);
-    `info` is run.json as written.
+    `flags` and `scores` map review_id -> theme -> value for the reviews processed; `evidence` holds
+    every row of evidence.csv; `info` is run.json as written; `rates` maps theme -> `ErrorRates`
+    (empty when the model has no measured figures, e.g. the keyword baseline). `thresholds` are the
+    ones the model flagged with and `thresholds_source` says where they came from ("run.json",
+    "model card <folder>", or why 0.5 was used); `card` is the model card when its folder could be
+    found (None for the keyword baseline or a model folder that has moved); `notes` say what the
+    reader had to make do with.
     """
 
+    folder: Path
     codebook: Codebook
     reviews: tuple[RunReview, ...]
     flags: dict[str, dict[str, int]]
     scores: dict[str, dict[str, float]]
     evidence: tuple[Evidence, ...]
-    info: dict[str, object]
+    info: dict[str, Any]
     rates: dict[str, ErrorRates]
     error_rates_from: str = ""
     breakdowns: tuple[str, ...] = ()
+    thresholds: dict[str, float] = field(default_factory=dict)
+    thresholds_source: str = ""
+    card: dict[str, Any] | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def model_id(self) -> str:
         return str(self.info.get("model_id", ""))
 
+    @property
+    def pdf_dir(self) -> Path | None:
+        """The PDF folder the run read (the reviews' `file` paths are relative to it)."""
+        value = self.info.get("pdf_dir")
+        return Path(value) if value else None
+
+    @property
+    def files(self) -> dict[str, str]:
+        """review_id -> file (relative to the PDF folder) of the reviews processed ok."""
+        return {r.review_id: r.file for r in self.reviews if r.status == "ok"}
+
+    @property
+    def file_sha256(self) -> dict[str, str]:
+        """review_id -> the PDF's sha256 of the reviews processed ok."""
+        return {r.review_id: r.sha256 for r in self.reviews if r.status == "ok"}
+
 
 @dataclass(frozen=True, slots=True)
 class Tables:
-    """The publishable tables of one run, built from a `RunData`."""
+    """The publishable tables of one run, built from a `RunFolder`."""
 
     prevalence: tuple[PrevalenceRow, ...]
     breakdowns: dict[str, tuple[GroupPrevalenceRow, ...]]

@@ -1,6 +1,6 @@
 """A run's tables -> report.html: one self-contained page that works offline.
 
-Consumes a `RunData` and its `Tables`. Produces one HTML file with no scripts, fonts, images or links
+Consumes a `RunFolder` and its `Tables`. Produces one HTML file with no scripts, fonts, images or links
 to fetch: inline CSS, the prevalence chart as inline SVG (raw and adjusted bars with 95% interval
 whiskers), the co-occurrence heatmap and breakdowns as coloured tables, the toxic-trio table, per theme
 the flagged reviews with their evidence sentences and page numbers (collapsible), and the run's
@@ -18,7 +18,7 @@ from pathlib import Path
 from pipeline import notes
 from pipeline.export import atomic_write_text
 from pipeline.prevalence import describe_denominator, group_value, in_denominator
-from pipeline.records import Evidence, GroupPrevalenceRow, PrevalenceRow, ReviewMeta, RunData, Tables
+from pipeline.records import Evidence, GroupPrevalenceRow, PrevalenceRow, ReviewMeta, RunFolder, Tables
 
 SECTIONS = ("summary", "prevalence", "toxic-trio", "cooccurrence", "breakdowns", "evidence", "run")
 RAW_COLOUR = "#1f6fb2"
@@ -171,7 +171,7 @@ def _trio_table(tables: Tables) -> str:
     return _table(head, body, "toxic-trio-table")
 
 
-def _heatmap(run: RunData, tables: Tables) -> str:
+def _heatmap(run: RunFolder, tables: Tables) -> str:
     ids = list(run.codebook.ids)
     labels = {t.id: t.label for t in run.codebook.themes}
     n = len(run.flags)
@@ -196,7 +196,7 @@ def _heatmap(run: RunData, tables: Tables) -> str:
     return f'<table class="heat" id="cooccurrence-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
-def _breakdown(field: str, rows: Sequence[GroupPrevalenceRow], run: RunData) -> str:
+def _breakdown(field: str, rows: Sequence[GroupPrevalenceRow], run: RunFolder) -> str:
     groups = list(dict.fromkeys(r.group for r in rows))
     metas = {r.review_id: r.meta for r in run.reviews}
     all_n = Counter(group_value(metas.get(rid, ReviewMeta()), field) for rid in run.flags)
@@ -221,7 +221,7 @@ def _breakdown(field: str, rows: Sequence[GroupPrevalenceRow], run: RunData) -> 
 # ---------------------------------------------------------------- evidence and metadata
 
 
-def _review_items(run: RunData, theme: str, review_ids: Sequence[str], sentences: dict[str, list[Evidence]]) -> str:
+def _review_items(run: RunFolder, theme: str, review_ids: Sequence[str], sentences: dict[str, list[Evidence]]) -> str:
     items = []
     for rid in review_ids:
         score = run.scores.get(rid, {}).get(theme)
@@ -234,7 +234,7 @@ def _review_items(run: RunData, theme: str, review_ids: Sequence[str], sentences
     return f"<ul>{''.join(items)}</ul>"
 
 
-def _evidence(run: RunData) -> str:
+def _evidence(run: RunFolder) -> str:
     by_theme: dict[str, dict[str, list[Evidence]]] = {}
     for e in run.evidence:
         by_theme.setdefault(e.theme, {}).setdefault(e.review_id, []).append(e)
@@ -260,7 +260,7 @@ def _evidence(run: RunData) -> str:
     return "".join(parts)
 
 
-def _run_meta(run: RunData) -> str:
+def _run_meta(run: RunFolder) -> str:
     info = run.info
     model = info.get("model") or {}
     counts = info.get("counts") or {}
@@ -309,7 +309,7 @@ def _run_meta(run: RunData) -> str:
 # ---------------------------------------------------------------- page
 
 
-def render_report(run: RunData, tables: Tables) -> str:
+def render_report(run: RunFolder, tables: Tables) -> str:
     """The whole report as one HTML string."""
     info = run.info
     n = len(run.flags)
@@ -346,6 +346,6 @@ def render_report(run: RunData, tables: Tables) -> str:
 """
 
 
-def write_report(path: Path, run: RunData, tables: Tables) -> None:
+def write_report(path: Path, run: RunFolder, tables: Tables) -> None:
     """Write report.html atomically."""
     atomic_write_text(path, render_report(run, tables))

@@ -1,13 +1,17 @@
-"""A run folder as the tables see it: what `run` records in run.json for them, and reading it all back.
+"""A run folder: what `run` records in run.json for reading it back, and reading it all back.
 
 `run_context` consumes the codebook and the model a run used and produces the run.json sections the
-tables need later: "themes" (ids, labels, denominators) and "model" (id, folder, and per theme the
-measured sensitivity, specificity, support, negatives and reliability copied from the model card), so
-that `export` can rebuild every table without the PDFs, the codebook or the model folder.
+tables need later: "themes" (ids, labels, denominators) and "model" (id, folder, thresholds, and per
+theme the measured sensitivity, specificity, support, negatives and reliability copied from the
+model card), so that `export` can rebuild every table without the PDFs, the codebook or the model
+folder.
 
-`read_run` consumes a run folder (run.json, reviews.csv, flags.csv, and when present scores.csv and
-evidence.csv) and produces a `RunData`. Raises `InputError` naming the file (and row) that is missing
-or malformed.
+`read_run` consumes a folder written by `review-themes run` (run.json, reviews.csv, flags.csv,
+scores.csv, evidence.csv) and produces a `RunFolder`: every review with its metadata, the flags,
+scores and evidence, the error rates, and the thresholds the model flagged with (from run.json,
+else the model's card, else 0.5, saying so in `notes`). The tables, `export`, the code sheets and
+the audit all read a run through it. Raises `InputError` naming the file (and row) that is missing
+or malformed, or when the run was made with another codebook than the one the caller codes with.
 """
 
 from __future__ import annotations
@@ -19,19 +23,23 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.codebook import age_range
-from pipeline.errors import InputError
+from pipeline.config import Config
+from pipeline.errors import InputError, ModelError
+from pipeline.keywords import KeywordModel
+from pipeline.model import read_card
 from pipeline.records import (
     Codebook,
     ErrorRates,
     Evidence,
     ReviewMeta,
-    RunData,
+    RunFolder,
     RunReview,
     SectionKind,
     Theme,
 )
 
 CROSS_VALIDATION = "cross-validation on training reviews"
+DEFAULT_THRESHOLD = 0.5
 _RATE_KEYS = ("sensitivity", "specificity", "support", "negatives", "reliable", "warning")
 
 
@@ -70,13 +78,11 @@ def run_context(codebook: Codebook, model: object, model_folder: Path | str, by:
     }
 
 
-def _read_csv(path: Path, required: bool = True) -> tuple[list[str], list[dict[str, str]]]:
+def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     if not path.is_file():
-        if required:
-            raise InputError(f"{path}: missing; is {path.parent} a folder written by `review-themes run`?")
-        return [], []
+        raise InputError(f"{path}: missing; is {path.parent} a folder written by `review-themes run`?")
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             rows = list(reader)
             return list(reader.fieldnames or []), rows
@@ -105,6 +111,21 @@ def _meta(path: Path, rowno: int, row: Mapping[str, str]) -> ReviewMeta:
         else:
             values[col] = text.strip() or None
     return ReviewMeta(**values)
+
+
+def _run_json(folder: Path) -> dict[str, Any]:
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a folder")
+    path = folder / "run.json"
+    if not path.is_file():
+        raise InputError(f"{folder}: not a run folder (no run.json here); run `review-themes run PDF_DIR --out {folder}` first")
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(info, dict):
+        raise InputError(f"{path}: not a run record")
+    return info
 
 
 def _codebook(info: Mapping[str, Any], path: Path, fallback: Codebook | None) -> Codebook:
@@ -144,23 +165,62 @@ def _rates(info: Mapping[str, Any], path: Path) -> tuple[str, dict[str, ErrorRat
     return str(model.get("error_rates_from") or ""), out
 
 
-def read_run(run_dir: Path, fallback_codebook: Codebook | None = None) -> RunData:
-    """Read a run folder back into a `RunData` (see the module docstring)."""
-    if not run_dir.is_dir():
-        raise InputError(f"{run_dir}: not a folder")
-    info_path = run_dir / "run.json"
-    if not info_path.is_file():
-        raise InputError(f"{run_dir}: no run.json here; point export at a folder written by `review-themes run`")
-    try:
-        info = json.loads(info_path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{info_path}: not valid JSON ({exc})") from None
-    if not isinstance(info, dict):
-        raise InputError(f"{info_path}: not a run record")
-    codebook = _codebook(info, info_path, fallback_codebook)
+def _model_card(info: Mapping[str, Any], cfg: Config | None) -> tuple[dict[str, Any] | None, str]:
+    """The card of the run's model: the folder recorded in run.json, else the configured model when
+    its id matches the run's. Returns (card or None, where it came from or why not)."""
+    model = info.get("model") or {}
+    model_id = info.get("model_id") or model.get("id")
+    candidates = [Path(model["folder"])] if model.get("folder") else []
+    if cfg is not None:
+        candidates.append(cfg.model)
+    for folder in candidates:
+        try:
+            card = read_card(folder)
+        except ModelError:
+            continue
+        if card.get("model_id") == model_id:
+            return card, f"model card {folder}"
+    return None, f"no model folder with id {model_id} was found"
+
+
+def _thresholds(info: Mapping[str, Any], card: Mapping[str, Any] | None, themes: Sequence[str], notes: list[str]) -> tuple[dict[str, float], str]:
+    recorded = (info.get("model") or {}).get("thresholds")
+    if isinstance(recorded, dict) and recorded:
+        source, values = "run.json", recorded
+    elif card is not None and isinstance(card.get("thresholds"), dict):
+        source, values = "model card", card["thresholds"]
+    elif info.get("model_id") == KeywordModel.model_id:
+        notes.append(f"the run used the keyword baseline, which has no thresholds: {DEFAULT_THRESHOLD} is used")
+        return {t: DEFAULT_THRESHOLD for t in themes}, f"default {DEFAULT_THRESHOLD} (keyword baseline)"
+    else:
+        notes.append(f"run.json records no thresholds and the model's card was not found: {DEFAULT_THRESHOLD} is used")
+        return {t: DEFAULT_THRESHOLD for t in themes}, f"default {DEFAULT_THRESHOLD}"
+    missing = [t for t in themes if t not in values]
+    if missing:
+        notes.append(f"no threshold for {', '.join(missing)}: {DEFAULT_THRESHOLD} is used")
+    return {t: float(values.get(t, DEFAULT_THRESHOLD)) for t in themes}, source
+
+
+def read_run(
+    folder: Path, codebook: Codebook | None = None, cfg: Config | None = None, *, same_codebook: bool = False
+) -> RunFolder:
+    """Read a run folder back into a `RunFolder` (see the module docstring).
+
+    `codebook` stands in for the themes of a run.json written before they were recorded. With
+    `same_codebook`, a run made with another codebook than `codebook` is refused: code sheets and the
+    audit code its reviews against the configured codebook. `cfg` lets an older run.json find its
+    model card through config `model`.
+    """
+    info = _run_json(folder)
+    info_path = folder / "run.json"
+    if same_codebook and codebook is not None and info.get("codebook_sha256") not in (None, codebook.sha256):
+        raise InputError(
+            f"{folder}: this run used a different codebook from the one configured; run it again with the current codebook"
+        )
+    codebook = _codebook(info, info_path, codebook)
     source, rates = _rates(info, info_path)
 
-    path = run_dir / "reviews.csv"
+    path = folder / "reviews.csv"
     _, rows = _read_csv(path)
     reviews = tuple(
         RunReview(
@@ -170,11 +230,12 @@ def read_run(run_dir: Path, fallback_codebook: Codebook | None = None) -> RunDat
             r.get("reason", ""),
             _number(path, i, "pages", r.get("pages", ""), int),
             _meta(path, i, r),
+            r.get("sha256") or "",
         )
         for i, r in enumerate(rows, start=2)
     )
 
-    path = run_dir / "flags.csv"
+    path = folder / "flags.csv"
     header, rows = _read_csv(path)
     themes = [h for h in header if h != "review_id"]
     if themes != list(codebook.ids):
@@ -186,12 +247,12 @@ def read_run(run_dir: Path, fallback_codebook: Codebook | None = None) -> RunDat
             raise InputError(f"{path}, row {i}, column '{bad[0]}': expected 0 or 1, found '{r.get(bad[0])}'")
         flags[r["review_id"]] = {t: int(r[t]) for t in themes}
 
-    path = run_dir / "scores.csv"
-    _, rows = _read_csv(path, required=False)
+    path = folder / "scores.csv"
+    _, rows = _read_csv(path)
     scores = {r["review_id"]: {t: _number(path, i, t, r.get(t, ""), float) or 0.0 for t in themes} for i, r in enumerate(rows, start=2)}
 
-    path = run_dir / "evidence.csv"
-    _, rows = _read_csv(path, required=False)
+    path = folder / "evidence.csv"
+    _, rows = _read_csv(path)
     evidence = []
     for i, r in enumerate(rows, start=2):
         try:
@@ -208,8 +269,17 @@ def read_run(run_dir: Path, fallback_codebook: Codebook | None = None) -> RunDat
                 r.get("text", ""),
             )
         )
+
+    notes: list[str] = []
+    card, card_note = _model_card(info, cfg)
+    if card is None and info.get("model_id") != KeywordModel.model_id:
+        notes.append(card_note)
+    thresholds, thresholds_source = _thresholds(info, card, codebook.ids, notes)
+    if thresholds_source == "model card":
+        thresholds_source = card_note
     tables = info.get("tables") or {}
-    return RunData(
+    return RunFolder(
+        folder=folder,
         codebook=codebook,
         reviews=reviews,
         flags=flags,
@@ -219,4 +289,8 @@ def read_run(run_dir: Path, fallback_codebook: Codebook | None = None) -> RunDat
         rates=rates,
         error_rates_from=source,
         breakdowns=tuple(str(b) for b in tables.get("by") or ()),
+        thresholds=thresholds,
+        thresholds_source=thresholds_source,
+        card=card,
+        notes=tuple(notes),
     )

@@ -42,11 +42,6 @@ from pipeline.versions import library_versions
 Log = Callable[[str], None]
 
 
-def merge_sheets(sheets: Sequence[Sequence[CodedReview]], policy: str = "newest") -> list[CodedReview]:
-    """Combine several sheets into one coded review per file (see `codes.merge_codes`)."""
-    return merge_codes(sheets, policy).reviews
-
-
 def read_sentence_record(path: Path) -> SentenceRecord:
     """A sentence record CSV (`file`, `theme`, `label`, `text`; other columns ignored)."""
     record: dict[str, list[tuple[str, str, int]]] = {}
@@ -325,25 +320,6 @@ def evaluate_model(
         "versions": library_versions(),
     }
     return rows, summary
-
-
-def model_summary(folder: Path) -> dict[str, Any]:
-    """The headline facts of a model folder's card (for `models list`)."""
-    card = read_card(folder)
-    ev = card.get("evaluation") or {}
-    return {
-        "folder": str(folder),
-        "model_id": card.get("model_id"),
-        "created": card.get("created"),
-        "reviews": (card.get("training_data") or {}).get("reviews"),
-        "cv_macro_f1": ev.get("macro_f1"),
-        "themes": len(card.get("themes", [])),
-        "unreliable": [t for t, m in (ev.get("per_theme") or {}).items() if not m.get("reliable", True)],
-    }
-
-
-def is_theme_model(model: object) -> bool:
-    return isinstance(model, ThemeModel)
 
 
 def record_held_out_evaluation(model_dir: Path, rows: Sequence[EvalRow], summary: dict[str, Any]) -> Path:

@@ -1,14 +1,12 @@
 """A run's tables -> one Excel workbook (openpyxl) an analyst can open, read and quote from.
 
-Consumes a `RunData` and its `Tables`. Produces an .xlsx file with one sheet per table (readable
+Consumes a `RunFolder` and its `Tables`. Produces an .xlsx file with one sheet per table (readable
 headers, theme labels rather than ids, column widths set, header row frozen) and an "About" sheet:
 model, versions, date, counts, denominators and how to read the intervals. Written atomically.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,8 +17,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import notes
-from pipeline.export import default_file_mode
-from pipeline.records import RunData, Tables
+from pipeline.export import atomic_path
+from pipeline.records import RunFolder, Tables
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F6FB2")
@@ -58,7 +56,7 @@ def _table_sheet(wb: Workbook, title: str, headers: Sequence[str], rows: Sequenc
     return ws
 
 
-def _about(wb: Workbook, run: RunData) -> None:
+def _about(wb: Workbook, run: RunFolder) -> None:
     info = run.info
     counts = info.get("counts") or {}
     model = info.get("model") or {}
@@ -92,7 +90,7 @@ def _about(wb: Workbook, run: RunData) -> None:
         cell.alignment = _WRAP
 
 
-def write_workbook(path: Path, run: RunData, tables: Tables) -> None:
+def write_workbook(path: Path, run: RunFolder, tables: Tables) -> None:
     """Write the workbook to `path` via a temporary file and an atomic rename."""
     h = notes.HEADERS
     label = {t.id: t.label for t in run.codebook.themes}
@@ -136,14 +134,5 @@ def write_workbook(path: Path, run: RunData, tables: Tables) -> None:
             percent_cols=(7, 8, 9),
         )
     _about(wb, run)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        os.chmod(tmp, default_file_mode())
+    with atomic_path(path) as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
 from pipeline.codes import read_codes
-from pipeline.codesheet import pick_reviews, sheet_columns, theme_weights, uncertainty, write_sheet
+from pipeline.codesheet import pick_reviews, sheet_columns, theme_weights, top_evidence, uncertainty, write_sheet
 from pipeline.errors import InputError
 from pipeline.records import Codebook, Theme
-from pipeline.run_folder import read_run_folder
+from pipeline.runfolder import read_run
 
 CB = Codebook((Theme("neglect", "Neglect", "Basic needs unmet."), Theme("domestic_abuse", "Domestic abuse", "Between adults.")))
 THRESHOLDS = {"neglect": 0.6, "domestic_abuse": 0.3}
@@ -55,13 +56,13 @@ def make_run(folder: Path, thresholds: dict | None = THRESHOLDS, model_id: str =
 
 @pytest.fixture
 def run(tmp_path: Path):
-    return read_run_folder(make_run(tmp_path / "run"), CB)
+    return read_run(make_run(tmp_path / "run"), CB, same_codebook=True)
 
 
 def test_run_folder_reads_ok_reviews_scores_and_top_evidence(run):
     assert set(run.files) == set(SCORES) and run.files["sub/e"] == "sub/e.pdf"
     assert run.thresholds == THRESHOLDS and run.thresholds_source == "run.json"
-    assert run.evidence["a"]["neglect"] == (1, "Child A arrived hungry.")
+    assert top_evidence(run)["a"]["neglect"] == (1, "Child A arrived hungry.")
 
 
 def test_uncertain_picks_reviews_nearest_the_thresholds(run):
@@ -77,7 +78,7 @@ def test_uncertain_weights_themes_with_few_coded_examples(run):
                                          "domestic_abuse": {"coded_positive": 2, "coded_negative": 30}}}}
     w = theme_weights(card, CB.ids)
     assert w["domestic_abuse"] > 5 * w["neglect"]
-    weighted = type(run)(**{**run.__dict__, "card": card})
+    weighted = dataclasses.replace(run, card=card)
     assert pick_reviews(weighted, CB, "uncertain", n=1)[0].review_id == "c"
     value_near, _ = uncertainty({"neglect": 0.6}, THRESHOLDS, {"neglect": 1.0})
     value_far, _ = uncertainty({"neglect": 0.01}, THRESHOLDS, {"neglect": 1.0})
@@ -109,7 +110,7 @@ def test_nothing_left_to_code_is_an_error(run, tmp_path: Path):
 
 
 def test_keyword_run_falls_back_to_half_and_says_so(tmp_path: Path):
-    run = read_run_folder(make_run(tmp_path / "kw", thresholds=None, model_id="keyword-baseline"), CB)
+    run = read_run(make_run(tmp_path / "kw", thresholds=None, model_id="keyword-baseline"), CB, same_codebook=True)
     assert run.thresholds == {"neglect": 0.5, "domestic_abuse": 0.5}
     assert "keyword baseline" in run.thresholds_source and any("0.5" in n for n in run.notes)
 
@@ -118,14 +119,14 @@ def test_thresholds_from_the_model_card_when_run_json_has_none(tmp_path: Path):
     model = tmp_path / "models" / "m"
     model.mkdir(parents=True)
     (model / "card.json").write_text(json.dumps({"model_id": "m-1", "thresholds": {"neglect": 0.7, "domestic_abuse": 0.2}}))
-    run = read_run_folder(make_run(tmp_path / "r", thresholds=None, model_folder=str(model)), CB)
+    run = read_run(make_run(tmp_path / "r", thresholds=None, model_folder=str(model)), CB, same_codebook=True)
     assert run.thresholds == {"neglect": 0.7, "domestic_abuse": 0.2}
     assert run.thresholds_source.startswith("model card") and run.card is not None
 
 
 def test_not_a_run_folder(tmp_path: Path):
     with pytest.raises(InputError, match="not a run folder"):
-        read_run_folder(tmp_path, CB)
+        read_run(tmp_path, CB, same_codebook=True)
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])

@@ -11,7 +11,7 @@ from pipeline.corpus.banks import POSITIVE_KINDS, Entry
 from pipeline.corpus.build import generate_corpus, load_banks
 from pipeline.corpus.generate import GeneratedReview, generate_review, review_text
 from pipeline.corpus.textformat import parse_markdown
-from pipeline.corpus.themes import ALLOWED_BANDS, IMPLIES, is_consistent
+from pipeline.corpus.themes import IMPLIES, is_consistent
 
 ROOT = Path(__file__).resolve().parent.parent
 BANKS = ROOT / "corpus" / "banks"

@@ -9,7 +9,7 @@ from pipeline.config import ExtractConfig
 from pipeline.corpus.render import render_pdf
 from pipeline.extract import extract_or_fail, extract_review, find_pdfs
 from pipeline.errors import ExtractError
-from pipeline.records import ExtractedReview, ExtractFailure
+from pipeline.records import ExtractFailure
 
 CFG = ExtractConfig()
 

@@ -34,7 +34,6 @@ THEME_KINDS: tuple[str, ...] = (
     "other_subject",
 )
 POSITIVE_KINDS: frozenset[str] = frozenset({"present", "present_missed"})
-NEGATIVE_KINDS: tuple[str, ...] = THEME_KINDS[2:]
 
 PLACEHOLDERS: frozenset[str] = frozenset(
     {"child", "he", "him", "his", "himself", "mother", "father", "partner", "sibling", "school", "area",
@@ -75,10 +74,6 @@ class Entry:
     text: str
     ages: tuple[str, ...] = ()
     also: tuple[str, ...] = ()
-
-    def fits_age(self, band: str | None) -> bool:
-        """True when the entry may be used for a child in age band `band` (None: no single child)."""
-        return not self.ages or (band is not None and band in self.ages)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from pipeline.corpus.generate import DOC_KINDS, GeneratedReview, GenerateOptions
 from pipeline.corpus.render import render_review
 from pipeline.corpus.textformat import read_review_text
 from pipeline.errors import CorpusError, InputError
+from pipeline.export import atomic_write_text
 
 Progress = Callable[[int, int, str], None]
 META_COLUMNS: tuple[str, ...] = ("partnership", "year", "review_type", "incident", "child_age", "bank", "kind")
@@ -111,12 +112,6 @@ def csv_text(rows: Sequence[Sequence[str]]) -> str:
     return buf.getvalue()
 
 
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8", newline="\n")
-    tmp.replace(path)
-
-
 def build_corpus(out_dir: Path, banks_root: Path, theme_ids: Sequence[str], n: int, seed: int,
                  which: str = "both", pdf: bool = True, eval_share: float = 0.3,
                  kinds: Sequence[str] | None = None, progress: Progress | None = None) -> BuildSummary:
@@ -153,7 +148,7 @@ def build_corpus(out_dir: Path, banks_root: Path, theme_ids: Sequence[str], n: i
     total = len(reviews)
     for i, review in enumerate(reviews, 1):
         text = review_text(review)
-        _write(texts / f"{review.stem}.md", text)
+        atomic_write_text(texts / f"{review.stem}.md", text)
         summary.reviews[review.bank] = summary.reviews.get(review.bank, 0) + 1
         summary.words[review.bank] = summary.words.get(review.bank, 0) + review.words
         if pdf:
@@ -161,13 +156,13 @@ def build_corpus(out_dir: Path, banks_root: Path, theme_ids: Sequence[str], n: i
             summary.pdfs += 1
         if progress is not None:
             progress(i, total, review.stem)
-    _write(out_dir / "codes.csv", csv_text(codes_rows(reviews, theme_ids)))
-    _write(out_dir / "sentences.csv", csv_text(sentence_rows(reviews)))
+    atomic_write_text(out_dir / "codes.csv", csv_text(codes_rows(reviews, theme_ids)))
+    atomic_write_text(out_dir / "sentences.csv", csv_text(sentence_rows(reviews)))
     manifest = {
         "seed": seed, "n": n, "bank": which, "eval_share": eval_share, "kinds": list(kinds) if kinds else None,
         "reviews": summary.reviews, "missing_bank_files": summary.missing, "dropped_shared_entries": dropped,
     }
-    _write(out_dir / "build.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    atomic_write_text(out_dir / "build.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     summary.seconds = time.perf_counter() - start
     return summary
 
@@ -208,8 +203,8 @@ def _copy_codes(source: Path, pdf_dir: Path) -> None:
     for row in rows[1:]:
         if len(row) > col and row[col]:
             row[col] = str(Path(row[col]).with_suffix(".pdf"))
-    _write(pdf_dir / "codes.csv", csv_text(rows))
+    atomic_write_text(pdf_dir / "codes.csv", csv_text(rows))
     if "bank" in rows[0]:
         bcol = rows[0].index("bank")
         for bank in sorted({r[bcol] for r in rows[1:] if len(r) > bcol and r[bcol]}):
-            _write(pdf_dir / f"codes-{bank}.csv", csv_text([rows[0], *(r for r in rows[1:] if len(r) > bcol and r[bcol] == bank)]))
+            atomic_write_text(pdf_dir / f"codes-{bank}.csv", csv_text([rows[0], *(r for r in rows[1:] if len(r) > bcol and r[bcol] == bank)]))

@@ -149,13 +149,6 @@ REVIEW_LABEL: dict[str, tuple[str, ...]] = {
     "thematic": ("Thematic Child Safeguarding Practice Review", "Thematic Review", "Multi-agency Thematic Review"),
 }
 
-# Agencies named in chronology tables (labels, not sentences).
-AGENCIES: tuple[str, ...] = (
-    "Health visiting", "GP practice", "Midwifery", "Police", "Children's services", "School", "Nursery",
-    "Emergency department", "Ambulance service", "Housing", "Early help", "School nursing", "Hospital",
-    "Dental service", "Probation", "Youth service", "Adult services", "Family hub",
-)
-
 # Variation frames: attributions and anchors a reviewer wraps around a statement. They change no
 # meaning (a present sentence stays present, a negated one negated) and make the same statement read
 # differently in different reports. {para} is a paragraph reference, {deadline} a month after

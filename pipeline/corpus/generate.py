@@ -20,14 +20,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from pipeline.corpus import frames
-from pipeline.corpus.banks import NEGATIVE_KINDS, POSITIVE_KINDS, Bank, Entry, capitalise_first, expand
+from pipeline.corpus.banks import POSITIVE_KINDS, Bank, Entry, capitalise_first, expand
 from pipeline.corpus.themes import (
     band_allows,
     close_implications,
     sample_band,
     sample_themes,
 )
-from pipeline.errors import CorpusError
 
 DOC_KINDS: tuple[str, ...] = ("lcspr", "scr_overview", "scr_summary", "cpr", "briefing", "thematic")
 KIND_WEIGHTS: dict[str, float] = {
