@@ -37,5 +37,13 @@ corpus: $(VENV)/.installed
 	$(RT) corpus render corpus/handwritten --out corpus/build/handwritten
 	$(RT) corpus stats corpus/generated --json corpus/generated/stats.json
 
+# Speed and memory against plain pdfplumber (benchmarks/speed.py; about an hour on 2 cores at the
+# default sizes). Corpora are built once under benchmarks/build/ (not in git). A quick check:
+#   make bench BENCH_ARGS="--reviews 4 --pages 6 --coded 40 --small 30 --big-pages 30"
+BENCH_ARGS ?= --reviews 100 --pages 40
+
+bench: $(VENV)/.installed
+	$(PY) -m benchmarks.speed $(BENCH_ARGS)
+
 clean:
 	rm -rf out .review-themes .pytest_cache

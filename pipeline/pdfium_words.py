@@ -164,6 +164,8 @@ def _pieces(tp: object, first: int, last: int, x_tolerance: float) -> list[tuple
 def _dedupe(words: list[dict[str, object]], tolerance: float = 1.0) -> list[dict[str, object]]:
     """Drop words drawn twice at (almost) the same place, as "fake bold" does (`extract.dedupe_chars`;
     pdfplumber's path does this per glyph)."""
+    if len(words) - len({(w["text"], int(float(w["x0"])), int(float(w["top"]))) for w in words}) < 1:  # type: ignore[arg-type]
+        return words  # the usual page: no word drawn twice
     seen: dict[tuple[object, int, int], list[tuple[float, float]]] = {}
     out = []
     for w in words:
