@@ -39,7 +39,7 @@ TEXTS = ROOT / "corpus" / "generated" / "texts"
 CODES = ROOT / "corpus" / "generated" / "codes.csv"
 BUILD = ROOT / "benchmarks" / "build"
 CHARS_PER_PAGE = 3800.0  # first guess; corrected from the rendered page count
-BUILD_VERSION = "1"
+BUILD_VERSION = "2"
 
 
 def _texts() -> list[Path]:
@@ -106,7 +106,7 @@ def _render_one(args: tuple[int, int, str, str]) -> tuple[str, int]:
         got = render_review(review, path, name=path.name)
         if abs(got - pages) <= max(1, 0.1 * pages):
             break
-        cpp = cpp * got / pages  # measured characters per page of this layout
+        cpp = cpp * pages / got  # the characters per page this layout actually holds
     return path.name, got
 
 
@@ -158,7 +158,7 @@ def build_small(n: int, jobs: int = 2, root: Path = BUILD) -> tuple[Path, dict]:
     """`n` distinct short reviews (about one page each) in `root/small-N/pdfs`; reuses an earlier build."""
     folder = root / f"small-{n}"
     manifest_path = folder / "manifest.json"
-    wanted = {"kind": "small", "n": n, "version": BUILD_VERSION}
+    wanted = {"kind": "small", "n": n, "version": "1"}
     if manifest_path.is_file():
         manifest = json.loads(manifest_path.read_text())
         if all(manifest.get(k) == v for k, v in wanted.items()):
@@ -186,7 +186,7 @@ def build_coded(n: int, jobs: int = 2, root: Path = BUILD) -> tuple[Path, Path, 
     with their coding sheet `codes.csv` (file column naming the PDFs). Returns (pdfs, codes, manifest)."""
     folder = root / f"coded-{n}"
     manifest_path = folder / "manifest.json"
-    wanted = {"kind": "coded", "n": n, "version": BUILD_VERSION}
+    wanted = {"kind": "coded", "n": n, "version": "1"}
     pdfs, codes = folder / "pdfs", folder / "codes.csv"
     if manifest_path.is_file():
         manifest = json.loads(manifest_path.read_text())
