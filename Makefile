@@ -55,5 +55,13 @@ quality: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/handwritt
 	$(RT) evaluate corpus/build/handwritten/codes.csv --pdfs corpus/build/handwritten --out benchmarks/quality/handwritten.csv --jobs 2
 	$(PY) -m benchmarks.hard_negatives --json benchmarks/quality/hard-negatives.json
 
+# Speed and memory against plain pdfplumber (benchmarks/speed.py; about an hour on 2 cores at the
+# default sizes). Corpora are built once under benchmarks/build/ (not in git). A quick check:
+#   make bench BENCH_ARGS="--reviews 4 --pages 6 --coded 40 --small 30 --big-pages 30"
+BENCH_ARGS ?= --reviews 100 --pages 40
+
+bench: $(VENV)/.installed
+	$(PY) -m benchmarks.speed $(BENCH_ARGS)
+
 clean:
 	rm -rf out .review-themes .pytest_cache

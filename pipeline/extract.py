@@ -9,7 +9,9 @@ Each page is parsed once (`extract_words` with font size and name) and closed st
 memory stays flat however long the review; everything after that works on plain records:
 layout.py (lines, columns, running headers/footers), sections.py (headings, contents, section
 kinds), paragraphs.py (paragraphs across line and page breaks), boilerplate.py, metadata.py. This
-is the only module that imports pdfplumber.
+is the only module that imports pdfplumber. With `extract.backend: pdfium` the words come from
+PDFium instead (pipeline/pdfium_words.py: much faster, same records, see its docstring for where
+they can differ); everything after the words is shared.
 """
 
 from __future__ import annotations
@@ -17,18 +19,22 @@ from __future__ import annotations
 import hashlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
+from unicodedata import normalize as normalize_unicode
 
 import pdfplumber
+from pdfminer.layout import LTChar, LTContainer
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
+from pdfplumber.page import fix_fontname_bytes
 from pdfplumber.utils import extract_words
 
-from pipeline import glyphs
+from pipeline import glyphs, pdfium_words
 from pipeline.boilerplate import mark_boilerplate
 from pipeline.config import ExtractConfig
 from pipeline.errors import ExtractError
@@ -160,12 +166,93 @@ def _turn_upright(raw: list[dict[str, Any]], width: float, height: float) -> tup
     return turned, max(width, height), extent
 
 
-def _page_words(page: pdfplumber.page.Page, cfg: ExtractConfig) -> tuple[list[Word], float, float]:
-    """The page's words with font size and weight (the one parse of the page), and the page's size."""
-    chars = dedupe_chars(page.chars) if cfg.dedupe_chars else page.chars
-    raw = extract_words(chars, x_tolerance=cfg.x_tolerance, extra_attrs=["size", "fontname"])
-    raw, width, height = _turn_upright(raw, float(page.width), float(page.height))
-    return [Word.from_pdfplumber(w) for w in raw], width, height
+def _collect_chars(objs: Iterable[Any], into: list[LTChar]) -> None:
+    for obj in objs:
+        if isinstance(obj, LTChar):
+            into.append(obj)
+        elif isinstance(obj, LTContainer):  # a form XObject (LTFigure): its glyphs count too
+            _collect_chars(obj._objs, into)
+
+
+def layout_chars(page: pdfplumber.page.Page) -> list[dict[str, Any]]:
+    """The page's glyphs as the records `page.chars` gives, with only the keys word extraction needs
+    (text, box, doctop, upright, size, fontname), in the same order and with the same values.
+
+    `page.chars` converts every attribute of every object on the page (colours, colour spaces,
+    matrices, curves, resolved recursively) into a dict: in a profile of a dense 44-page review that
+    took twice as long as pdfminer's own parse. This reads pdfminer's layout objects directly.
+    """
+    found: list[LTChar] = []
+    _collect_chars(page.layout._objs, found)
+    height = float(page.height)
+    mb_x0, mb_top = float(page.mediabox[0]), float(page.mediabox[1])
+    doctop0 = page.initial_doctop
+    norm = page.pdf.unicode_norm
+    chars = []
+    for obj in found:
+        text = obj.get_text()
+        if norm is not None:
+            text = normalize_unicode(norm, text)
+        fontname = obj.fontname
+        if isinstance(fontname, bytes):  # pragma: no cover - rare byte-encoded font names
+            fontname = fix_fontname_bytes(fontname)
+        top = (height - obj.y1) + mb_top
+        bottom = (height - obj.y0) + mb_top
+        chars.append(
+            {
+                "text": text,
+                "x0": obj.x0 + mb_x0,
+                "x1": obj.x1 + mb_x0,
+                "top": top,
+                "bottom": bottom,
+                "doctop": doctop0 + top,
+                "height": bottom - top,
+                "upright": obj.upright,
+                "size": obj.size,
+                "fontname": fontname,
+            }
+        )
+    return chars
+
+
+# One page as a backend delivers it: number, raw words (dicts), displayed width and height, and a
+# check "does a picture cover a quarter of the page?" (asked only of pages with almost no text).
+RawPage = tuple[int, list[dict[str, Any]], float, float, Callable[[], bool]]
+
+
+def _word(w: Mapping[str, Any]) -> Word:
+    if "bold" in w:  # the pdfium path reports the weight itself
+        return Word(str(w["text"]), float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]),
+                    round(float(w["size"] or 0.0), 1), bool(w["bold"]))
+    return Word.from_pdfplumber(w)
+
+
+def _plumber_pages(pdf: pdfplumber.PDF, cfg: ExtractConfig) -> Iterator[RawPage]:
+    """Each page's words with font size and name (the one parse of the page); each page is closed
+    once its words are taken (pdfplumber caches ~10 MB per page otherwise)."""
+    for number, page in enumerate(pdf.pages, start=1):
+        if cfg.max_pages and number > cfg.max_pages:
+            break
+        try:
+            chars = layout_chars(page)
+            if cfg.dedupe_chars:
+                chars = dedupe_chars(chars)
+            raw = extract_words(chars, x_tolerance=cfg.x_tolerance, extra_attrs=["size", "fontname"])
+            yield number, raw, float(page.width), float(page.height), partial(_mostly_image, page)
+        finally:
+            page.close()
+
+
+def _pdfium_pages(doc: Any, cfg: ExtractConfig) -> Iterator[RawPage]:
+    """The same from PDFium (`extract.backend: pdfium`, see pipeline/pdfium_words.py)."""
+    for index in range(len(doc)):
+        if cfg.max_pages and index >= cfg.max_pages:
+            break
+        page = pdfium_words.read_page(doc, index, cfg.x_tolerance, cfg.dedupe_chars)
+        try:
+            yield page.number, page.words, page.width, page.height, page.mostly_image
+        finally:
+            page.close()
 
 
 def _mostly_image(page: pdfplumber.page.Page) -> bool:
@@ -174,23 +261,19 @@ def _mostly_image(page: pdfplumber.page.Page) -> bool:
     return any((float(i["x1"]) - float(i["x0"])) * (float(i["bottom"]) - float(i["top"])) >= 0.25 * area for i in page.images)
 
 
-def _read_pages(pdf: pdfplumber.PDF, cfg: ExtractConfig) -> tuple[list[tuple[PageBox, list[Line]]], list[int], int, int]:
+def _read_pages(source: Iterable[RawPage], cfg: ExtractConfig) -> tuple[list[tuple[PageBox, list[Line]]], list[int], int, int]:
     """Every page (up to `max_pages`) -> its lines; also the textless pages (no text, or a picture
     with almost none), how many of those are pictures (scans) and the unmapped glyph count."""
     pages: list[tuple[PageBox, list[Line]]] = []
     textless: list[int] = []
     unmapped = scans = 0
-    for number, page in enumerate(pdf.pages, start=1):
-        if cfg.max_pages and number > cfg.max_pages:
-            break
-        try:
-            words, width, height = _page_words(page, cfg)
-            box = PageBox(number, height, width)
-            n_chars = sum(len(w.text) for w in words)
-            pictured = n_chars < cfg.min_chars_per_page and _mostly_image(page)
-            scans += pictured
-        finally:
-            page.close()  # pdfplumber caches ~10 MB per page otherwise
+    for number, raw, page_width, page_height, mostly_image in source:
+        raw, width, height = _turn_upright(raw, page_width, page_height)
+        words = [_word(w) for w in raw]
+        box = PageBox(number, height, width)
+        n_chars = sum(len(w.text) for w in words)
+        pictured = n_chars < cfg.min_chars_per_page and mostly_image()
+        scans += pictured
         # A page with a few words and no picture is a short page, not a missing text layer.
         if n_chars == 0 or pictured:
             textless.append(number)
@@ -209,6 +292,8 @@ def _open_error(exc: BaseException) -> ExtractError:
         return ExtractError("encrypted", "the PDF needs a password to open")
     if isinstance(exc, RecursionError):
         return ExtractError("corrupt PDF", "its structure is nested too deeply to read")
+    if isinstance(exc, pdfium_words.PdfiumError):
+        return pdfium_words.open_error(exc)
     if isinstance(exc, (PDFSyntaxError, PSException, PdfminerException)):
         return ExtractError("corrupt PDF", _describe(cause))
     return ExtractError("unreadable PDF", _describe(exc))
@@ -222,11 +307,18 @@ def extract_review(path: Path, root: Path, cfg: ExtractConfig) -> ExtractedRevie
     check_header(path)
     n_pages = 0
     try:
-        with time_limit(cfg.timeout_seconds), pdfplumber.open(path) as pdf:
-            n_pages = len(pdf.pages)
-            if n_pages == 0:
-                raise ExtractError("no pages", "the PDF has zero pages")
-            pages, textless, scans, unmapped = _read_pages(pdf, cfg)
+        if cfg.backend == "pdfium":
+            with time_limit(cfg.timeout_seconds), pdfium_words.open_document(path) as doc:
+                n_pages = len(doc)
+                if n_pages == 0:
+                    raise ExtractError("no pages", "the PDF has zero pages")
+                pages, textless, scans, unmapped = _read_pages(_pdfium_pages(doc, cfg), cfg)
+        else:
+            with time_limit(cfg.timeout_seconds), pdfplumber.open(path) as pdf:
+                n_pages = len(pdf.pages)
+                if n_pages == 0:
+                    raise ExtractError("no pages", "the PDF has zero pages")
+                pages, textless, scans, unmapped = _read_pages(_plumber_pages(pdf, cfg), cfg)
     except ExtractError as exc:
         exc.pages = exc.pages or n_pages
         raise

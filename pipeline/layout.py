@@ -12,6 +12,7 @@ Works on plain records; it never imports pdfplumber.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -135,10 +136,14 @@ def find_gutter(words: Sequence[Word], width: float, height: float, band: float)
     if len(body) < 40 or width <= 0:
         return None
     n_bins = int(width) + 1
-    cover = [0] * n_bins
+    # How many words cover each 1-point bin: a difference array, then running sums.
+    delta = [0] * (n_bins + 1)
     for w in body:
-        for x in range(max(0, int(w.x0)), min(n_bins, int(math.ceil(w.x1)))):
-            cover[x] += 1
+        a, b = max(0, int(w.x0)), min(n_bins, int(math.ceil(w.x1)))
+        if a < b:
+            delta[a] += 1
+            delta[b] -= 1
+    cover = list(itertools.accumulate(delta[:n_bins]))
     rows = len({round(w.top) for w in body})
     allowed = max(1, rows // 12)
     lo, hi = int(width * 0.2), int(width * 0.8)

@@ -1,0 +1,269 @@
+"""The optional fast input path (`extract.backend: pdfium`): PDF pages -> the same `Word` records
+pdfplumber's path makes, read with PDFium (pypdfium2, already installed as a pdfplumber dependency).
+
+Consumes a PDF path. Produces, page by page, the page's words (text, box in PDF points with a top-left
+origin in the page's displayed orientation, font size, bold) and the page's displayed size; everything
+after that (columns, running headers and footers, paragraphs, headings, sections) is the same code as
+for pdfplumber. Raises `ExtractError` for encrypted and unreadable files.
+
+How the records are made, and where they can differ from pdfplumber's:
+
+- words are the runs of non-blank characters of PDFium's page text (`FPDFText_GetText`), which has a
+  space wherever PDFium saw a gap between glyphs and a line break at each line end; pdfplumber splits
+  words where two glyphs are more than `x_tolerance` apart, and also where the font or size changes
+  inside a word (PDFium does not), so a word set in two fonts ("1.2Background") stays one word here;
+- a word's box is the union of the "loose" boxes (advance width by the font's ascent and descent) of
+  its first and last glyph, which is what pdfminer computes for each glyph, within a few hundredths of
+  a point;
+- size is `FPDFText_GetFontSize` of the word's first glyph; bold comes from the font's name, as for
+  pdfplumber ("Helvetica-Bold", "Arial,Bold"), or PDFium's weight when it reports 600 or more;
+- only the first and last glyph of a word are asked for their box (about 4 calls into PDFium per
+  word rather than per glyph), which is what makes this path fast.
+
+PDFium is not thread-safe: use it from one thread per process (the batch uses worker processes).
+This is the only module that imports pypdfium2.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+
+from pipeline.errors import ExtractError
+from pipeline.layout import _BOLD
+
+# A word: a run of printable characters. PDFium reports a hyphen it saw at a line end as U+FFFE and
+# may run the next line on without a break: the word ends there.
+_TOKEN = re.compile("[^\\s\x00-\x08\x0b\x0c\x0e-\x1f\ufffe]+\ufffe?|\ufffe")
+_FONT_BUF = 256
+
+
+@dataclass
+class PdfiumPage:
+    """One page's words (pdfplumber-style dicts: text, x0, x1, top, bottom, upright, direction, size,
+    bold) and its displayed size. `close()` releases the page."""
+
+    number: int
+    words: list[dict[str, object]]
+    width: float
+    height: float
+    _page: pdfium.PdfPage | None = None
+
+    def mostly_image(self) -> bool:
+        """Does an image cover at least a quarter of the page (as a scan does)?"""
+        if self._page is None:
+            return False
+        area = self.width * self.height or 1.0
+        for obj in self._page.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
+            left, bottom, right, top = obj.get_bounds()
+            if (right - left) * (top - bottom) >= 0.25 * area:
+                return True
+        return False
+
+    def close(self) -> None:
+        if self._page is not None:
+            self._page.close()
+            self._page = None
+
+
+PdfiumError = pdfium.PdfiumError
+
+
+def open_error(exc: Exception) -> ExtractError:
+    text = str(exc)
+    if "password" in text.lower():
+        return ExtractError("encrypted", "the PDF needs a password to open")
+    return ExtractError("corrupt PDF", f"PdfiumError: {text[:200]}")
+
+
+@contextmanager
+def open_document(path: Path) -> Iterator[pdfium.PdfDocument]:
+    """The PDF opened with PDFium; `ExtractError` when it cannot be."""
+    try:
+        doc = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise open_error(exc) from None
+    try:
+        yield doc
+    finally:
+        doc.close()
+
+
+def _transform(mediabox: tuple[float, float, float, float], rotation: int) -> tuple[float, float, object]:
+    """The displayed page's width, height and a function from PDF user space to displayed top-left
+    coordinates (as pdfminer's with the page's /Rotate applied)."""
+    x0, y0, x1, y1 = mediabox
+    w, h = x1 - x0, y1 - y0
+    rot = rotation % 360
+    if rot == 90:
+        return h, w, lambda x, y: (y - y0, x - x0)
+    if rot == 180:
+        return w, h, lambda x, y: (x1 - x, y - y0)
+    if rot == 270:
+        return h, w, lambda x, y: (y1 - y, x1 - x)
+    return w, h, lambda x, y: (x - x0, y1 - y)
+
+
+def _page_text(textpage: pdfium.PdfTextPage, n_chars: int) -> str:
+    """The page's text with one character per PDFium char index (generated spaces and line breaks
+    included), so that a token's position in the text is its glyphs' indices."""
+    text = textpage.get_text_range()
+    if len(text) == n_chars:
+        return text
+    get = raw.FPDFText_GetUnicode  # rare: the text view and the char list differ; read char by char
+    tp = textpage.raw
+    return "".join(chr(c) if 0 < (c := get(tp, i)) < 0x110000 and not 0xD800 <= c <= 0xDFFF else "\ufffd" for i in range(n_chars))
+
+
+def _direction(angle: float, rotation: int) -> str:
+    """Reading direction on the displayed page of a glyph PDFium reports at `angle` (radians,
+    counter-clockwise in user space), in pdfplumber's terms."""
+    shown = (math.degrees(angle) - rotation) % 360
+    if shown < 45 or shown >= 315:
+        return "ltr"
+    if shown < 135:
+        return "btt"
+    if shown < 225:
+        return "rtl"
+    return "ttb"
+
+
+def _pieces(tp: object, first: int, last: int, x_tolerance: float) -> list[tuple[int, int, float, float, float, float]]:
+    """A token's glyphs split where they are not side by side on one line, as (first, last, left,
+    right, bottom, top) in user space. PDFium's text can run two table cells or columns that share a
+    baseline into one word ("differentat"); pdfplumber splits words by position, so this does too."""
+    rect = raw.FS_RECTF()
+    out: list[list[float]] = []
+    prev_right = prev_mid = 0.0
+    for i in range(first, last + 1):
+        if not raw.FPDFText_GetLooseCharBox(tp, i, rect):
+            continue
+        mid = (rect.bottom + rect.top) / 2
+        height = max(rect.top - rect.bottom, 1.0)
+        if out and (rect.left < prev_right - x_tolerance or rect.left > prev_right + x_tolerance or abs(mid - prev_mid) > 0.5 * height):
+            out.append([i, i, rect.left, rect.right, rect.bottom, rect.top])
+        elif out:
+            piece = out[-1]
+            piece[1] = i
+            piece[2], piece[3] = min(piece[2], rect.left), max(piece[3], rect.right)
+            piece[4], piece[5] = min(piece[4], rect.bottom), max(piece[5], rect.top)
+        else:
+            out.append([i, i, rect.left, rect.right, rect.bottom, rect.top])
+        prev_right, prev_mid = rect.right, mid
+    return [(int(a), int(b), c, d, e, f) for a, b, c, d, e, f in out]
+
+
+def _dedupe(words: list[dict[str, object]], tolerance: float = 1.0) -> list[dict[str, object]]:
+    """Drop words drawn twice at (almost) the same place, as "fake bold" does (`extract.dedupe_chars`;
+    pdfplumber's path does this per glyph)."""
+    if len(words) - len({(w["text"], int(float(w["x0"])), int(float(w["top"]))) for w in words}) < 1:  # type: ignore[arg-type]
+        return words  # the usual page: no word drawn twice
+    seen: dict[tuple[object, int, int], list[tuple[float, float]]] = {}
+    out = []
+    for w in words:
+        x, y = float(w["x0"]), float(w["top"])  # type: ignore[arg-type]
+        gx, gy = int(x // tolerance), int(y // tolerance)
+        duplicate = any(
+            abs(px - x) <= tolerance and abs(py - y) <= tolerance
+            for dx in (-1, 0, 1)
+            for dy in (-1, 0, 1)
+            for px, py in seen.get((w["text"], gx + dx, gy + dy), ())
+        )
+        if not duplicate:
+            seen.setdefault((w["text"], gx, gy), []).append((x, y))
+            out.append(w)
+    return out
+
+
+def read_page(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, dedupe: bool = True) -> PdfiumPage:
+    """Page `index` (0-based) -> its words. The caller closes the page (`PdfiumPage.close`)."""
+    page = doc[index]
+    rotation = page.get_rotation()
+    width, height, to_display = _transform(tuple(page.get_mediabox()), rotation)
+    textpage = page.get_textpage()
+    try:
+        n_chars = textpage.count_chars()
+        text = _page_text(textpage, n_chars) if n_chars > 0 else ""
+        tp = textpage.raw
+        rect = raw.FS_RECTF()
+        rect2 = raw.FS_RECTF()
+        buf = ctypes.create_string_buffer(_FONT_BUF)
+        flags = ctypes.c_int()
+        loose = raw.FPDFText_GetLooseCharBox
+        font_size = raw.FPDFText_GetFontSize
+        font_info = raw.FPDFText_GetFontInfo
+        font_weight = raw.FPDFText_GetFontWeight
+        char_angle = raw.FPDFText_GetCharAngle
+        get_matrix = raw.FPDFText_GetMatrix
+        matrix = raw.FS_MATRIX()
+        fonts: dict[bytes, bool] = {}
+        words: list[dict[str, object]] = []
+        for m in _TOKEN.finditer(text):
+            first, last = m.start(), m.end() - 1
+            if not loose(tp, first, rect):
+                continue
+            size = font_size(tp, first)
+            if not 0.9 * size <= rect.top - rect.bottom <= 1.6 * size:
+                # The font size PDFium reports leaves out the text matrix's scale ("/F1 1 Tf" with a
+                # 12-point Tm, as many PDF writers do); pdfminer's size includes it.
+                if get_matrix(tp, first, matrix):
+                    size *= math.hypot(matrix.c, matrix.d)
+            if last != first and loose(tp, last, rect2):
+                left, right = min(rect.left, rect2.left), max(rect.right, rect2.right)
+                low, high = min(rect.bottom, rect2.bottom), max(rect.top, rect2.top)
+            else:
+                left, right, low, high = rect.left, rect.right, rect.bottom, rect.top
+            token = m.group().replace("\ufffe", "-")
+            n = font_info(tp, first, buf, _FONT_BUF, flags)
+            name = buf.raw[: max(0, n - 1)]
+            bold = fonts.get(name)
+            if bold is None:
+                bold = bool(_BOLD.search(name.decode("latin-1"))) or font_weight(tp, first) >= 600
+                fonts[name] = bold
+            angle = char_angle(tp, first)
+            direction = "ltr" if (angle < 0.05 or angle > 2 * math.pi - 0.05) and rotation == 0 else _direction(angle, rotation)
+            # Wider than its letters could be, or taller than a line: glyphs from two places.
+            # Narrower than its letters could be: glyphs drawn twice on top of each other ("fake bold").
+            if direction == "ltr" and len(token) > 1 and (
+                right - left > len(token) * max(size, 1.0) * 0.85 + 1
+                or high - low > 1.6 * max(size, 1.0)
+                or right - left < len(token) * max(size, 1.0) * 0.2
+            ):
+                pieces = _pieces(tp, first, last, x_tolerance)
+            else:
+                pieces = [(first, last, left, right, low, high)]
+            for a, b, left, right, low, high in pieces:
+                ax, ay = to_display(left, high)  # type: ignore[operator]
+                bx, by = to_display(right, low)  # type: ignore[operator]
+                top, bottom = min(ay, by), max(ay, by)
+                if direction in ("ltr", "rtl") and 0 < size < bottom - top:
+                    # pdfminer's glyph box is one em tall from the descent up; PDFium's loose box
+                    # runs from the font's descent to its ascent, taller by 10-20%: lines spaced
+                    # at 1.2 em would overlap and merge.
+                    top = bottom - size
+                words.append(
+                    {
+                        "text": token if len(pieces) == 1 else token[a - first : b - first + 1],
+                        "x0": min(ax, bx),
+                        "x1": max(ax, bx),
+                        "top": top,
+                        "bottom": bottom,
+                        "size": size,
+                        "bold": bold,
+                        "upright": direction in ("ltr", "rtl"),
+                        "direction": direction,
+                    }
+                )
+        if dedupe:
+            words = _dedupe(words)
+        return PdfiumPage(index + 1, words, float(width), float(height), page)
+    finally:
+        textpage.close()
