@@ -22,7 +22,7 @@ from pipeline.codebook import load_codebook
 from pipeline.config import Config
 from pipeline.errors import InputError
 from pipeline.records import ThemeComparison
-from pipeline.training import Log, audit_set, theme_metrics, trained_sha256
+from pipeline.training import Log, audit_set, paired_metrics, trained_sha256
 
 SAME_WITHIN = 0.02
 
@@ -57,15 +57,10 @@ def compare_models(
             f"no audit-coded reviews to compare on ({audit.describe()}); code a random sample that neither model "
             "was trained on: `review-themes code-sheet RUN_DIR --pick random`"
         )
-    flags_a = [a.predict(t.review.file, t.sentences).flags for t in audit.texts]
-    flags_b = [b.predict(t.review.file, t.sentences).flags for t in audit.texts]
-    rows = []
-    for theme in codebook.ids:
-        ma = theme_metrics(audit.texts, flags_a, theme)
-        mb = theme_metrics(audit.texts, flags_b, theme)
-        if ma is None or mb is None:
-            continue
-        rows.append(ThemeComparison(theme, ma, mb, verdict(float(ma["f1"]), float(mb["f1"]))))
+    rows = [
+        ThemeComparison(theme, ma, mb, verdict(float(ma["f1"]), float(mb["f1"])))
+        for theme, ma, mb in paired_metrics(audit, codebook.ids, a, b)
+    ]
     summary = {
         "a": {"folder": str(model_a), "model_id": a.model_id,
               "macro_f1": round(float(np.mean([r.a["f1"] for r in rows])), 4) if rows else None},

@@ -284,6 +284,22 @@ def theme_metrics(texts: Sequence[CodedText], flags: Sequence[dict[str, int]], t
     return binary_metrics(np.array([flags[i][theme] for i in idx]), truth)
 
 
+def paired_metrics(
+    audit: AuditSet, codebook_ids: Sequence[str], first: ThemeModelLike, second: ThemeModelLike
+) -> list[tuple[str, dict[str, float | int], dict[str, float | int]]]:
+    """(theme, metrics of `first`, metrics of `second`) on the same audit-coded reviews, for every
+    theme coded in them, in codebook order."""
+    flags_1 = [first.predict(t.review.file, t.sentences).flags for t in audit.texts]
+    flags_2 = [second.predict(t.review.file, t.sentences).flags for t in audit.texts]
+    out = []
+    for theme in codebook_ids:
+        m1 = theme_metrics(audit.texts, flags_1, theme)
+        m2 = theme_metrics(audit.texts, flags_2, theme)
+        if m1 is not None and m2 is not None:
+            out.append((theme, m1, m2))
+    return out
+
+
 def evaluate_model(
     code_files: Sequence[Path],
     pdf_dir: Path,
@@ -301,14 +317,7 @@ def evaluate_model(
     if not audit.texts:
         raise InputError(f"no audit-coded reviews to evaluate on ({audit.describe()}); code a random sample: "
                          "`review-themes code-sheet RUN_DIR --pick random`")
-    model_flags = [model.predict(t.review.file, t.sentences).flags for t in audit.texts]
-    base_flags = [baseline.predict(t.review.file, t.sentences).flags for t in audit.texts]
-    rows = []
-    for theme in codebook.ids:
-        m = theme_metrics(audit.texts, model_flags, theme)
-        b = theme_metrics(audit.texts, base_flags, theme)
-        if m is not None and b is not None:
-            rows.append(EvalRow(theme, m, b))
+    rows = [EvalRow(theme, m, b) for theme, m, b in paired_metrics(audit, codebook.ids, model, baseline)]
     summary = {
         "model_id": model.model_id,
         "reviews": len(audit.texts),
