@@ -189,6 +189,7 @@ class TreeSampler(threading.Thread):
 def run(cmd: list[str], cwd: Path, label: str, sample: bool = False, log: Path | None = None) -> dict[str, Any]:
     cwd.mkdir(parents=True, exist_ok=True)
     before = loadavg()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sampler = None
@@ -200,7 +201,10 @@ def run(cmd: list[str], cwd: Path, label: str, sample: bool = False, log: Path |
     if sampler is not None:
         sampler.stop.set()
         sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
     result: dict[str, Any] = {"label": label, "command": " ".join(_short(c) for c in cmd), "wall_s": round(wall, 2),
+                              "cpu_s": round(cpu, 1), "cores_used": round(cpu / wall, 2) if wall else None,
                               "load_before": before, "load_after": loadavg(), "rc": proc.returncode}
     if sampler is not None:
         result["memory"] = sampler.summary()
@@ -211,7 +215,7 @@ def run(cmd: list[str], cwd: Path, label: str, sample: bool = False, log: Path |
             fh.write(f"## {label}\n$ {' '.join(cmd)}\n{out}\n{err}\n")
     if proc.returncode != 0:
         print(f"[{label}] exit {proc.returncode}:\n{err[-3000:]}", file=sys.stderr)
-    print(f"[{label}] {wall:.1f} s (load {before} -> {result['load_after']})", flush=True)
+    print(f"[{label}] {wall:.1f} s, {cpu:.0f} s CPU (load {before} -> {result['load_after']})", flush=True)
     return result
 
 
@@ -254,8 +258,10 @@ def main() -> None:
     ap.add_argument("--small", type=int, default=1000)
     ap.add_argument("--big-pages", type=int, default=300)
     ap.add_argument("--agreement-reviews", type=int, default=0, help="long reviews compared word by word (0 = all)")
-    ap.add_argument("--skip", default="", help="comma-separated steps to skip: naive,j1,train,memory,agreement,pdfium")
+    ap.add_argument("--skip", default="", help="comma-separated steps to skip: naive,j1,warm,memory,agreement,pdfium")
+    ap.add_argument("--models", default="", help="MAIN,OTHER: use these trained models instead of training (skips (e))")
     ap.add_argument("--work", type=Path, default=speedcorpus.BUILD / "speed-run")
+    ap.add_argument("--results", type=Path, default=speedcorpus.BUILD / "speed-results.json")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     work = args.work
@@ -265,7 +271,7 @@ def main() -> None:
         shutil.rmtree(work)
     work.mkdir(parents=True)
     log = work / "commands.log"
-    res: dict[str, Any] = {"machine": machine(), "args": vars(args) | {"work": str(args.work)}, "steps": {}}
+    res: dict[str, Any] = {"machine": machine(), "args": vars(args) | {"work": str(args.work), "results": str(args.results)}, "steps": {}}
     steps = res["steps"]
     print(json.dumps(res["machine"]), flush=True)
 
@@ -280,7 +286,16 @@ def main() -> None:
     long_pages = long_manifest["total_pages"]
     print(f"corpora ready: {res['corpora']}", flush=True)
 
-    # (e) training on stored extraction, and a second model for re-scoring
+    if args.models:
+        main_model, other_model = (Path(m).resolve() for m in args.models.split(","))
+    else:
+        main_model, other_model = train_models(args, coded_dir, codes, work, steps, log)
+    cfg = write_config(work / "config.yaml", main_model)
+    fast_cfg = write_config(work / "config-pdfium.yaml", main_model, "pdfium")
+    run_steps(args, skip, long_dir, work, cfg, fast_cfg, other_model, res, log)
+
+
+def train_models(args: argparse.Namespace, coded_dir: Path, codes: Path, work: Path, steps: dict, log: Path) -> tuple[Path, Path]:
     tw = work / "train"
     models = work / "models"
     plain_cfg = write_config(tw / "config.yaml", ROOT / "models" / "default")
@@ -297,9 +312,13 @@ def main() -> None:
                                "a second model (first 60% of the coded reviews) for re-scoring", log=log)
     if steps["train"]["rc"] != 0 or steps["train_other"]["rc"] != 0:
         raise SystemExit("training failed; see the log")
-    cfg = write_config(work / "config.yaml", main_model)
-    fast_cfg = write_config(work / "config-pdfium.yaml", main_model, "pdfium")
+    return main_model, other_model
 
+
+def run_steps(args: argparse.Namespace, skip: set[str], long_dir: Path, work: Path, cfg: Path, fast_cfg: Path,
+              other_model: Path, res: dict[str, Any], log: Path) -> None:
+    steps = res["steps"]
+    long_pages = res["corpora"]["long"]["pages"]
     # (a) naive baseline
     if "naive" not in skip:
         r = run([str(PY), "-m", "benchmarks.naive", str(long_dir)], ROOT, "(a) naive: extract_text() on every page, one process", log=log)
@@ -308,16 +327,14 @@ def main() -> None:
 
     # (b) cold runs, (c) warm, (d) re-score
     def cold(jobs: int, config: Path, name: str, label: str) -> dict[str, Any]:
-        wd = work / name
-        r = run([str(RT), "run", str(long_dir), "--out", str(wd / "out"), "--jobs", str(jobs), "--store", str(wd / "store"),
-                 "--config", str(config), "--quiet"], wd, label, sample=True, log=log)
-        r["run_json"] = {k: run_json(wd / "out")[k] for k in ("counts", "timings")} | {"work": run_json(wd / "out")["store"]["work"]}
-        return r
+        return cold_run(jobs, config, name, label, long_dir, work, log)
 
     if "j1" not in skip:
         steps["cold_j1"] = cold(1, cfg, "cold-j1", "(b) run --jobs 1, empty store")
     steps["cold_j2"] = cold(2, cfg, "cold-j2", "(b) run --jobs 2, empty store")
     wd = work / "cold-j2"
+    if "warm" in skip:
+        return finish(res, long_pages, skip, long_dir, work, cfg, fast_cfg, log)
     r = run([str(RT), "run", str(long_dir), "--out", str(wd / "out-warm"), "--jobs", "2", "--store", str(wd / "store"),
              "--config", str(cfg), "--quiet"], wd, "(c) run --jobs 2 again, warm store", log=log)
     r["run_json"] = {"timings": run_json(wd / "out-warm")["timings"], "work": run_json(wd / "out-warm")["store"]["work"]}
@@ -326,8 +343,24 @@ def main() -> None:
              "--config", str(cfg), "--model", str(other_model), "--quiet"], wd, "(d) run --jobs 2 --model OTHER: re-score only", log=log)
     r["run_json"] = {"timings": run_json(wd / "out-rescore")["timings"], "work": run_json(wd / "out-rescore")["store"]["work"]}
     steps["rescore_j2"] = r
+    finish(res, long_pages, skip, long_dir, work, cfg, fast_cfg, log)
+
+
+def cold_run(jobs: int, config: Path, name: str, label: str, long_dir: Path, work: Path, log: Path) -> dict[str, Any]:
+    wd = work / name
+    r = run([str(RT), "run", str(long_dir), "--out", str(wd / "out"), "--jobs", str(jobs), "--store", str(wd / "store"),
+             "--config", str(config), "--quiet"], wd, label, sample=True, log=log)
+    r["run_json"] = {k: run_json(wd / "out")[k] for k in ("counts", "timings")} | {"work": run_json(wd / "out")["store"]["work"]}
+    return r
+
+
+def finish(res: dict[str, Any], long_pages: int, skip: set[str], long_dir: Path, work: Path, cfg: Path, fast_cfg: Path,
+           log: Path) -> None:
+    args = argparse.Namespace(**res["args"])
+    steps = res["steps"]
     if "pdfium" not in skip:
-        steps["cold_j2_pdfium"] = cold(2, fast_cfg, "cold-j2-pdfium", "(p) run --jobs 2 with extract.backend: pdfium, empty store")
+        steps["cold_j2_pdfium"] = cold_run(2, fast_cfg, "cold-j2-pdfium", "(p) run --jobs 2 with extract.backend: pdfium, empty store",
+                                           long_dir, work, log)
 
     # (f) memory
     if "memory" not in skip:
@@ -360,7 +393,7 @@ def main() -> None:
                            "summary": agreement.summarise(rows)}
             print(f"[{name}] {steps[name]['summary']}", flush=True)
 
-    out = speedcorpus.BUILD / "speed-results.json"
+    out = Path(args.results)
     out.write_text(json.dumps(res, indent=1) + "\n")
     print(f"\nwrote {out}\n")
     print(report(res, long_pages))
@@ -368,7 +401,7 @@ def main() -> None:
 
 def report(res: dict[str, Any], long_pages: int) -> str:
     s = res["steps"]
-    lines = ["| step | command | wall s | pages/s | vs naive | load before -> after |", "|---|---|---|---|---|---|"]
+    lines = ["| step | command | wall s | CPU s (cores used) | pages/s | vs naive | load before -> after |", "|---|---|---|---|---|---|---|"]
     naive_pps = long_pages / s["naive"]["wall_s"] if "naive" in s else None
 
     def row(key: str, pages: int | None = None) -> None:
@@ -377,8 +410,9 @@ def report(res: dict[str, Any], long_pages: int) -> str:
         r = s[key]
         pps = pages / r["wall_s"] if pages else None
         ratio = f"{pps / naive_pps:.2f}x" if pps and naive_pps else ""
-        lines.append(f"| {r['label']} | `{r['command']}` | {r['wall_s']:.1f} | {pps:.1f} | {ratio} | {r['load_before']} -> {r['load_after']} |"
-                     if pps else f"| {r['label']} | `{r['command']}` | {r['wall_s']:.1f} | | | {r['load_before']} -> {r['load_after']} |")
+        cpu = f"{r['cpu_s']:.0f} ({r['cores_used']:.2f})" if "cpu_s" in r else ""
+        speed = f"{pps:.1f} | {ratio}" if pps else " | "
+        lines.append(f"| {r['label']} | `{r['command']}` | {r['wall_s']:.1f} | {cpu} | {speed} | {r['load_before']} -> {r['load_after']} |")
 
     for key in ("naive", "cold_j1", "cold_j2", "cold_j2_pdfium"):
         row(key, long_pages)

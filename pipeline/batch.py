@@ -186,6 +186,13 @@ def _is_transient(result: Extracted) -> bool:
     return isinstance(result, ExtractFailure) and (not result.sha256 or result.reason.startswith(TRANSIENT_REASONS))
 
 
+@dataclass(frozen=True)
+class _Rescore:
+    """A review whose sentences are stored (under `text_key`) but not scored by this model yet."""
+
+    text_key: str
+
+
 @dataclass
 class _Updater:
     """Brings the store up to date for one batch: plans the missing work, records each result."""
@@ -214,8 +221,8 @@ class _Updater:
             return True  # nothing to predict (train / evaluate)
         return self.store.prediction(tkey, self.keys.sentences.key, self.keys.predict.key, f.review_id) is not None
 
-    def plan(self, f: InputFile) -> ReviewJob | str | None:
-        """What `f` needs: a worker job, "score" (stored sentences, no prediction yet), or None."""
+    def plan(self, f: InputFile) -> ReviewJob | _Rescore | None:
+        """What `f` needs: a worker job, a re-score (stored sentences, no prediction yet), or None."""
         score = self.model is not None
         stored = self.store.extraction(f.sha256, self.keys.extract.key, f.review_id, f.rel)
         if stored is None:
@@ -225,7 +232,7 @@ class _Updater:
             return None
         if stored.text_key is None or not self.store.has_sentences(stored.text_key, self.keys.sentences.key):
             return ReviewJob(f.path, self.root, f.sha256, stored.result, frozenset(), score)
-        return None if self._has_prediction(f, stored.text_key) else "score"
+        return None if self._has_prediction(f, stored.text_key) else _Rescore(stored.text_key)
 
     def failed(self, f: InputFile, reason: str) -> None:
         """A failure that is not a result (crash, time-out, unreadable): logged, retried next run."""
@@ -308,10 +315,8 @@ def bring_up_to_date(
         need = up.plan(f)
         if isinstance(need, ReviewJob):
             tasks.append((f.sha256, (need,)))
-        elif need == "score":
-            stored = store.extraction(f.sha256, keys.extract.key, f.review_id, f.rel)
-            assert stored is not None and stored.text_key is not None
-            to_score.append((f, stored.text_key))
+        elif isinstance(need, _Rescore):
+            to_score.append((f, need.text_key))
         else:
             up.work["reused"] += 1
             up.tick(f)
@@ -398,12 +403,10 @@ def extract_sentences(
         transient, _ = bring_up_to_date(files, root, store, cfg, keys, None, None, jobs, progress)
         out: dict[str, tuple[Extracted, list[Sentence]]] = {}
         for f in files:
-            result = _stored_result(f, store, keys, transient)
+            result, tkey = _stored_result(f, store, keys, transient)
             sentences: list[Sentence] = []
-            if isinstance(result, ExtractedReview):
-                stored = store.extraction(f.sha256, keys.extract.key, f.review_id, f.rel)
-                if stored is not None and stored.text_key is not None:
-                    sentences = stored_sentences(f, stored.text_key, store, cfg, keys)
+            if isinstance(result, ExtractedReview) and tkey is not None:
+                sentences = stored_sentences(f, tkey, store, cfg, keys)
             out[f.rel] = (result, sentences)
         return out
     finally:
@@ -454,15 +457,17 @@ def extract_batch(
     return BatchSummary(out_dir, len(pdfs), len(ok), failures, "", time.perf_counter() - started)
 
 
-def _stored_result(f: InputFile, store: Store, keys: _Keys, transient: dict[str, str]) -> Extracted:
+def _stored_result(f: InputFile, store: Store, keys: _Keys, transient: dict[str, str]) -> tuple[Extracted, str | None]:
+    """A file's extraction result from the store and its text key (None for a failure). Each stored
+    extraction is decoded once per call: for a long review that is most of a warm run's time."""
     if f.error:
-        return ExtractFailure(f.review_id, f.rel, "", f.error)
+        return ExtractFailure(f.review_id, f.rel, "", f.error), None
     if f.sha256 in transient:
-        return ExtractFailure(f.review_id, f.rel, f.sha256, transient[f.sha256])
+        return ExtractFailure(f.review_id, f.rel, f.sha256, transient[f.sha256]), None
     stored = store.extraction(f.sha256, keys.extract.key, f.review_id, f.rel)
     if stored is None:  # pragma: no cover - bring_up_to_date stores every non-transient result
-        return ExtractFailure(f.review_id, f.rel, f.sha256, "worker error: result missing from the store")
-    return stored.result
+        return ExtractFailure(f.review_id, f.rel, f.sha256, "worker error: result missing from the store"), None
+    return stored.result, stored.text_key
 
 
 def collect(
@@ -475,11 +480,10 @@ def collect(
         if f.same_as:
             extracted.append(ExtractFailure(f.review_id, f.rel, f.sha256, f"identical to {f.same_as}", status="duplicate"))
             continue
-        result = _stored_result(f, store, keys, transient)
+        result, tkey = _stored_result(f, store, keys, transient)
         if isinstance(result, ExtractedReview):
-            stored = store.extraction(f.sha256, keys.extract.key, f.review_id, f.rel)
-            assert stored is not None and stored.text_key is not None and keys.predict is not None
-            prediction = store.prediction(stored.text_key, keys.sentences.key, keys.predict.key, f.review_id)
+            assert tkey is not None and keys.predict is not None
+            prediction = store.prediction(tkey, keys.sentences.key, keys.predict.key, f.review_id)
             if prediction is None:  # pragma: no cover - bring_up_to_date stores every prediction
                 result = ExtractFailure(f.review_id, f.rel, f.sha256, "worker error: prediction missing from the store")
             else:

@@ -172,21 +172,26 @@ def run_tasks(
         return
     pool = _Pool(fn, max(1, min(jobs, len(tasks))), max_tasks)
     queue: deque[tuple[int, Hashable, tuple[Any, ...]]] = deque((i, key, args) for i, (key, args) in enumerate(tasks))
+
+    def fill() -> None:
+        """Give every idle worker its next task."""
+        for worker in list(pool.workers):
+            if worker.task is None and queue:
+                task_id, key, args = queue.popleft()
+                try:
+                    worker.tasks.send((task_id, args))
+                except OSError:  # the idle worker died: replace it, the task is not to blame
+                    queue.appendleft((task_id, key, args))
+                    pool.retire(worker, kill=True)
+                    pool.start_worker()
+                    continue
+                worker.task = (task_id, key, time.monotonic())
+
     try:
         for _ in range(pool.jobs):
             pool.start_worker()
         while queue or any(w.task for w in pool.workers):
-            for worker in list(pool.workers):
-                if worker.task is None and queue:
-                    task_id, key, args = queue.popleft()
-                    try:
-                        worker.tasks.send((task_id, args))
-                    except OSError:  # the idle worker died: replace it, the task is not to blame
-                        queue.appendleft((task_id, key, args))
-                        pool.retire(worker, kill=True)
-                        pool.start_worker()
-                        continue
-                    worker.task = (task_id, key, time.monotonic())
+            fill()
             busy = [w for w in pool.workers if w.task is not None]
             if not busy:
                 continue
@@ -232,6 +237,7 @@ def run_tasks(
                     pool.retire(worker)
                     if queue:
                         pool.start_worker()
+                fill()  # the worker starts its next review while the caller stores this one
                 yield outcome
             # keep the pool at strength when workers were retired while tasks remain
             while queue and len(pool.workers) < pool.jobs:
