@@ -144,6 +144,8 @@ def _fit(
         base_probs = base.sentence_probabilities([s for d in docs for s in d.sentences])
     for j, theme in enumerate(themes):
         has_cue = np.array([any(t.startswith(f"cue:{theme}") for t in s.tags) for s in all_sentences])
+        # cues not negated nor about another person ("often", a generic trigger, is common in narrative)
+        has_cue_plain = np.array([bool({f"cue:{theme}", f"cue:{theme}:gen"} & set(s.tags)) for s in all_sentences])
         pos_docs = [i for i, d in enumerate(docs) if d.codes.get(theme) == 1]
         neg_docs = [i for i, d in enumerate(docs) if d.codes.get(theme) == 0]
         neg_idx = np.concatenate([np.arange(bounds[i], bounds[i + 1]) for i in neg_docs]) if neg_docs else np.zeros(0, int)
@@ -155,6 +157,13 @@ def _fit(
                 if labels.any():
                     pos_idx_list.append(rows[labels == 1])
                     extra_neg.append(rows[labels == 0])
+                elif docs[i].file not in record:
+                    # A review the record does not cover (e.g. an analyst's coded review trained beside
+                    # the generated corpus): its sentences with a cue of the theme that is not negated
+                    # stand in as positives, as at the start of multiple-instance learning; the others
+                    # are left out.
+                    cue_rows = rows[has_cue_plain[rows]]
+                    pos_idx_list.append(cue_rows[: settings.mil_top_k * 2])
             pos_idx = np.concatenate(pos_idx_list) if pos_idx_list else np.zeros(0, int)
             train_neg = np.concatenate([neg_idx, *extra_neg]) if extra_neg else neg_idx
             rows = np.concatenate([pos_idx, train_neg])

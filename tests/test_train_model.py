@@ -169,3 +169,18 @@ def test_held_out_evaluation_in_card_is_preferred_for_error_rates(trained, tmp_p
     assert rates["neglect"]["sensitivity"] == round(4 / 6, 4) and rates["neglect"]["specificity"] == round(12 / 14, 4)
     assert rates["neglect"]["reliable"] is False  # 6 positives is too few
     load_model(folder, "cb", "cu", "blank:en")  # the card is not a hashed file: the model still loads
+
+
+def test_reviews_outside_the_sentence_record_still_teach_the_model():
+    """Analysts' coded reviews trained beside the generated corpus have no sentence record: their
+    cue sentences stand in as positives instead of the review being skipped."""
+    docs = _corpus(40, seed=11)
+    # the record covers only reviews without neglect: every neglect example is outside it
+    covered = [d for d in docs if d.codes["neglect"] == 0][:12]
+    record = {d.file: [(s.text, t, 1) for s in d.sentences for t in THEMES
+                       if d.codes[t] and any(tag.startswith(f"cue:{t}") for tag in s.tags)] for d in covered}
+    assert any(d.codes["neglect"] for d in docs if d.file not in record)
+    model, _ = train_model(docs, THEMES, TrainSettings(folds=4, min_df=1), record)
+    for doc in _corpus(10, seed=98):
+        pred = model.predict(doc.file, doc.sentences)
+        assert pred.flags["neglect"] == doc.codes["neglect"], [s.text for s in doc.sentences]
