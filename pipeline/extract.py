@@ -74,7 +74,9 @@ def time_limit(seconds: float) -> Iterator[None]:
         raise ExtractError("timed out", f"extraction took longer than {seconds:g} s (extract.timeout_seconds)")
 
     previous = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The alarm repeats until the body ends: pdfminer catches and logs some exceptions while it
+    # parses (fonts, images), so a single alarm that lands there would be swallowed.
+    signal.setitimer(signal.ITIMER_REAL, seconds, min(1.0, max(0.05, seconds / 10)))
     try:
         yield
     finally:
