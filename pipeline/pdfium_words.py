@@ -9,16 +9,23 @@ for pdfplumber. Raises `ExtractError` for encrypted and unreadable files.
 How the records are made, and where they can differ from pdfplumber's:
 
 - words are the runs of non-blank characters of PDFium's page text (`FPDFText_GetText`), which has a
-  space wherever PDFium saw a gap between glyphs and a line break at each line end; pdfplumber splits
-  words where two glyphs are more than `x_tolerance` apart, and also where the font or size changes
-  inside a word (PDFium does not), so a word set in two fonts ("1.2Background") stays one word here;
+  space wherever PDFium saw a gap between glyphs and a line break at each line end (a hyphen PDFium
+  saw at a line end comes as U+FFFE, sometimes with the next line run on: the word ends there). A
+  word whose first and last glyph are further apart than its letters could be, or on two lines, or
+  on top of each other, is split where its glyphs are not side by side (`_pieces`), as pdfplumber
+  splits words by position: PDFium's text can run two table cells or columns that share a baseline
+  into one word. pdfplumber also splits a word where the font or size changes inside it; this path
+  does not, so a word set in two fonts stays one word here;
 - a word's box is the union of the "loose" boxes (advance width by the font's ascent and descent) of
-  its first and last glyph, which is what pdfminer computes for each glyph, within a few hundredths of
-  a point;
-- size is `FPDFText_GetFontSize` of the word's first glyph; bold comes from the font's name, as for
-  pdfplumber ("Helvetica-Bold", "Arial,Bold"), or PDFium's weight when it reports 600 or more;
-- only the first and last glyph of a word are asked for their box (about 4 calls into PDFium per
-  word rather than per glyph), which is what makes this path fast.
+  its first and last glyph, trimmed to one em tall from the descent up, which is pdfminer's glyph box
+  within a few tenths of a point (untrimmed, lines set 1.2 em apart would overlap and merge);
+- size is `FPDFText_GetFontSize` of the word's first glyph, times the text matrix's scale when the
+  box shows it was left out ("/F1 1 Tf" with a 12-point `Tm`); bold comes from the font's name, as
+  for pdfplumber ("Helvetica-Bold", "Arial,Bold"), or PDFium's weight when it reports 600 or more
+  (it reports 0 for the standard 14 fonts);
+- only the first and last glyph of a word are asked for their box (about 5 calls into PDFium per
+  word rather than per glyph), which is what makes this path fast; words drawn twice at the same
+  place ("fake bold") are dropped when `extract.dedupe_chars` is on.
 
 PDFium is not thread-safe: use it from one thread per process (the batch uses worker processes).
 This is the only module that imports pypdfium2.
@@ -29,7 +36,7 @@ from __future__ import annotations
 import ctypes
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
