@@ -117,19 +117,28 @@ def _run(jobs: int, fn, tasks: list) -> list:
         return list(pool.imap(fn, tasks, chunksize=1))
 
 
+def _earlier_build(folder: Path, wanted: dict) -> dict | None:
+    """The manifest of an earlier build in `folder` made with the `wanted` settings, or None after
+    emptying the folder (so the caller builds afresh into `folder/pdfs`, which then exists)."""
+    manifest_path = folder / "manifest.json"
+    if manifest_path.is_file():
+        manifest = json.loads(manifest_path.read_text())
+        if all(manifest.get(k) == v for k, v in wanted.items()):
+            return manifest
+    if folder.exists():
+        shutil.rmtree(folder)
+    (folder / "pdfs").mkdir(parents=True)
+    return None
+
+
 def build_long(n: int, pages: int, jobs: int = 2, root: Path = BUILD, prefix: str = "review-") -> tuple[Path, dict]:
     """`n` long reviews of about `pages` pages each in `root/long-NxP/pdfs`; reuses an earlier build."""
     folder = root / f"long-{n}x{pages}"
     manifest_path = folder / "manifest.json"
     wanted = {"kind": "long", "n": n, "pages": pages, "version": BUILD_VERSION}
-    if manifest_path.is_file():
-        manifest = json.loads(manifest_path.read_text())
-        if all(manifest.get(k) == v for k, v in wanted.items()):
-            return folder / "pdfs", manifest
-    if folder.exists():
-        shutil.rmtree(folder)
     pdfs = folder / "pdfs"
-    pdfs.mkdir(parents=True)
+    if (earlier := _earlier_build(folder, wanted)) is not None:
+        return pdfs, earlier
     started = time.perf_counter()
     results = _run(jobs, _render_one, [(i, pages, str(pdfs), prefix) for i in range(n)])
     manifest = {**wanted, "files": dict(results), "total_pages": sum(p for _, p in results),
@@ -159,14 +168,9 @@ def build_small(n: int, jobs: int = 2, root: Path = BUILD) -> tuple[Path, dict]:
     folder = root / f"small-{n}"
     manifest_path = folder / "manifest.json"
     wanted = {"kind": "small", "n": n, "version": "1"}
-    if manifest_path.is_file():
-        manifest = json.loads(manifest_path.read_text())
-        if all(manifest.get(k) == v for k, v in wanted.items()):
-            return folder / "pdfs", manifest
-    if folder.exists():
-        shutil.rmtree(folder)
     pdfs = folder / "pdfs"
-    pdfs.mkdir(parents=True)
+    if (earlier := _earlier_build(folder, wanted)) is not None:
+        return pdfs, earlier
     started = time.perf_counter()
     results = _run(jobs, _render_small, [(i, str(pdfs)) for i in range(n)])
     manifest = {**wanted, "total_pages": sum(p for _, p in results), "render_seconds": round(time.perf_counter() - started, 1)}
@@ -188,13 +192,8 @@ def build_coded(n: int, jobs: int = 2, root: Path = BUILD) -> tuple[Path, Path, 
     manifest_path = folder / "manifest.json"
     wanted = {"kind": "coded", "n": n, "version": "1"}
     pdfs, codes = folder / "pdfs", folder / "codes.csv"
-    if manifest_path.is_file():
-        manifest = json.loads(manifest_path.read_text())
-        if all(manifest.get(k) == v for k, v in wanted.items()):
-            return pdfs, codes, manifest
-    if folder.exists():
-        shutil.rmtree(folder)
-    pdfs.mkdir(parents=True)
+    if (earlier := _earlier_build(folder, wanted)) is not None:
+        return pdfs, codes, earlier
     with CODES.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     header, body = rows[0], rows[1:n + 1]
