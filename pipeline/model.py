@@ -2,8 +2,16 @@
 
 A model folder holds `card.json` (the model card: what it was trained on, how well it did, with which
 library versions), `vocab.json` (feature names and idf weights) and `weights.npz` (per-theme logistic
-regression coefficients, loaded with `allow_pickle=False`). Nothing in the folder is executed or
-unpickled, and every file must match the sha256 recorded in the card.
+regression coefficients, loaded with `allow_pickle=False`), and, when the model has one,
+`assertion.json` (the assertion model: its own feature names, idf weights and coefficients). Nothing
+in the folder is executed or unpickled, and every file must match the sha256 recorded in the card.
+
+A sentence's probability for a theme is the product of two linear models: the theme model (does this
+sentence express theme T?) and, when present, the assertion model shared by all themes (is what the
+sentence says asserted of this child and family in this case, rather than negated, ruled out,
+hypothetical, generic, a recommendation or about someone else?). The assertion model learns how
+reviews say "this did not happen here" from every theme's examples at once, so a trap worded in a
+way never seen for one theme is still recognised from how other themes' traps were worded.
 
 Consumes sentences of one review. Produces a `ReviewPrediction`: per theme the review score (the
 mean of its `top_k` highest sentence probabilities), the 0/1 flag (score >= the theme's
@@ -29,6 +37,7 @@ from pipeline.records import Evidence, ReviewPrediction, Sentence
 CARD = "card.json"
 VOCAB = "vocab.json"
 WEIGHTS = "weights.npz"
+ASSERTION = "assertion.json"
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -50,6 +59,50 @@ def review_scores(probs: np.ndarray, top_k: int) -> np.ndarray:
     return np.sort(probs, axis=0)[-k:].mean(axis=0)
 
 
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+
+
+@dataclass
+class AssertionModel:
+    """One linear model over its own vocabulary: P(a theme mention in the sentence is asserted of this
+    child/family/case). Self-contained, so a model trained from review codes alone can carry over the
+    assertion model of the model it started from unchanged."""
+
+    features: list[str]
+    idf: np.ndarray
+    coef: np.ndarray  # (n_features,)
+    intercept: float
+
+    def __post_init__(self) -> None:
+        self._vocabulary = {f: i for i, f in enumerate(self.features)}
+
+    def probabilities_from_features(self, feature_lists: Sequence[Sequence[str]]) -> np.ndarray:
+        """(n_sentences,) assertion probabilities from precomputed feature lists."""
+        if not feature_lists:
+            return np.zeros(0)
+        x = transform(feature_lists, self._vocabulary, self.idf)
+        return _sigmoid(x @ self.coef + self.intercept)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "features": self.features,
+            "idf": [float(v) for v in self.idf],
+            "coef": [float(v) for v in self.coef.astype(np.float32)],
+            "intercept": float(self.intercept),
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> AssertionModel:
+        """Rebuild from `to_json`'s output; `ValueError`/`KeyError`/`TypeError` on a malformed one."""
+        features = [str(f) for f in data["features"]]
+        idf = np.asarray(data["idf"], dtype=np.float64)
+        coef = np.asarray(data["coef"], dtype=np.float64)
+        if idf.shape != (len(features),) or coef.shape != (len(features),):
+            raise ValueError("assertion model arrays do not match its feature list")
+        return cls(features, idf, coef, float(data["intercept"]))
+
+
 @dataclass
 class ThemeModel:
     """Per-theme linear sentence models over one shared feature vocabulary."""
@@ -63,6 +116,7 @@ class ThemeModel:
     card: dict[str, Any] = field(default_factory=dict)
     evidence_per_theme: int = 3
     top_k: int = 3
+    assertion: AssertionModel | None = None
 
     def __post_init__(self) -> None:
         self._vocabulary = {f: i for i, f in enumerate(self.features)}
@@ -75,9 +129,12 @@ class ThemeModel:
         """(n_sentences, n_themes) probabilities that each sentence expresses each theme."""
         if not sentences:
             return np.zeros((0, len(self.themes)))
-        x = transform([sentence_features(s) for s in sentences], self._vocabulary, self.idf)
-        z = x @ self.coef.T + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+        feats = [sentence_features(s) for s in sentences]
+        x = transform(feats, self._vocabulary, self.idf)
+        probs = _sigmoid(x @ self.coef.T + self.intercept)
+        if self.assertion is not None:
+            probs = probs * self.assertion.probabilities_from_features(feats)[:, None]
+        return probs
 
     def predict(self, review_id: str, sentences: Sequence[Sentence]) -> ReviewPrediction:
         """Scores, flags and evidence for one review."""
@@ -115,6 +172,10 @@ class ThemeModel:
                 themes=np.asarray(self.themes, dtype=str),
             )
         files = {VOCAB: sha256_bytes(vocab_bytes), WEIGHTS: sha256_bytes(weights_path.read_bytes())}
+        if self.assertion is not None:
+            assertion_bytes = json.dumps(self.assertion.to_json()).encode()
+            (folder / ASSERTION).write_bytes(assertion_bytes)
+            files[ASSERTION] = sha256_bytes(assertion_bytes)
         digest = sha256_bytes(json.dumps(files, sort_keys=True).encode())[:12]
         name = str(self.card.get("name", folder.name))
         self.card.update({"model_id": f"{name}-{digest}", "files": files, "thresholds": self.thresholds})
@@ -148,7 +209,7 @@ def load_model(
     """Load and verify a model folder against the codebook, cue lexicon and nlp settings in use."""
     card = read_card(folder)
     files = card.get("files") or {}
-    for name in (VOCAB, WEIGHTS):
+    for name in (VOCAB, WEIGHTS, *([ASSERTION] if ASSERTION in files else [])):
         path = folder / name
         if not path.is_file():
             raise ModelError(f"{folder}: {name} is missing; copy the whole model folder")
@@ -179,7 +240,10 @@ def load_model(
             coef = np.asarray(npz["coef"], dtype=np.float64)
             intercept = np.asarray(npz["intercept"], dtype=np.float64)
             themes = [str(t) for t in npz["themes"]]
-    except (ValueError, KeyError, OSError, json.JSONDecodeError) as exc:
+        assertion = None
+        if ASSERTION in files:
+            assertion = AssertionModel.from_json(json.loads((folder / ASSERTION).read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError, OSError, json.JSONDecodeError) as exc:
         raise ModelError(f"{folder}: unreadable model files ({exc})") from None
     if themes != list(card.get("themes", [])) or coef.shape != (len(themes), len(vocab["features"])):
         raise ModelError(f"{folder}: model files disagree with {CARD} (themes or shapes)")
@@ -195,4 +259,5 @@ def load_model(
         card=card,
         evidence_per_theme=evidence_per_theme,
         top_k=top_k,
+        assertion=assertion,
     )

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from pipeline.errors import ModelError
-from pipeline.features import FEATURES_VERSION
+from pipeline.features import FEATURES_VERSION, sentence_features
 from pipeline.model import load_model
 from pipeline.nlp import load_nlp, normalise, sentence_tags
 from pipeline.records import SectionKind, Sentence
@@ -184,3 +184,62 @@ def test_reviews_outside_the_sentence_record_still_teach_the_model():
     for doc in _corpus(10, seed=98):
         pred = model.predict(doc.file, doc.sentences)
         assert pred.flags["neglect"] == doc.codes["neglect"], [s.text for s in doc.sentences]
+
+
+def _record_for(docs: list[TrainDoc]) -> dict[str, list[tuple[str, str, int]]]:
+    """A sentence record like the generated corpus keeps: present sentences 1, trap sentences 0."""
+    rec: dict[str, list[tuple[str, str, int]]] = {}
+    for d in docs:
+        for s in d.sentences:
+            for t in THEMES:
+                if s.text in [p.format(c="Child A") for p in POS[t]]:
+                    rec.setdefault(d.file, []).append((s.text, t, 1))
+                elif s.text in [p.format(c="Child A") for p in NEG[t]]:
+                    rec.setdefault(d.file, []).append((s.text, t, 0))
+    return rec
+
+
+@pytest.fixture(scope="module")
+def with_assertion():
+    docs = _corpus(40, seed=3)
+    model, _ = train_model(docs, THEMES, TrainSettings(folds=4, min_df=1), _record_for(docs))
+    return model, docs
+
+
+def test_a_record_with_traps_trains_a_shared_assertion_model(with_assertion):
+    model, _ = with_assertion
+    assert model.assertion is not None
+    # a trap worded for neither theme in training: the negation is learned across themes
+    sents = _sentences("x", ["There was no evidence that Child A was hungry.", "Child A arrived at nursery hungry and in unwashed clothes."])
+    feats = [sentence_features(s) for s in sents]
+    asserted = model.assertion.probabilities_from_features(feats)
+    assert asserted[0] < 0.5 < asserted[1]
+    probs = model.sentence_probabilities(sents)[:, THEMES.index("neglect")]
+    assert probs[0] < probs[1]
+
+
+def test_assertion_model_is_saved_hashed_and_reloaded(with_assertion, tmp_path: Path):
+    model, docs = with_assertion
+    model.card = {"name": "m", "themes": list(THEMES), "codebook_sha256": "cb", "cues_sha256": "cu",
+                  "features": {"version": FEATURES_VERSION, "nlp_pipeline": "blank:en"}}
+    folder = tmp_path / "m"
+    model.save(folder)
+    assert "assertion.json" in model.card["files"]
+    loaded = load_model(folder, "cb", "cu", "blank:en")
+    assert loaded.assertion is not None
+    assert np.allclose(model.sentence_probabilities(docs[0].sentences), loaded.sentence_probabilities(docs[0].sentences), atol=1e-5)
+    path = folder / "assertion.json"
+    data = json.loads(path.read_text())
+    data["intercept"] += 5.0
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelError, match="sha256"):
+        load_model(folder, "cb", "cu", "blank:en")
+
+
+def test_training_from_review_codes_keeps_the_base_models_assertion_model(with_assertion):
+    base, _ = with_assertion
+    docs = _corpus(30, seed=21)
+    model, _ = train_model(docs, THEMES, TrainSettings(folds=3, min_df=1), None, base)
+    assert model.assertion is base.assertion
+    plain, _ = train_model(docs, THEMES, TrainSettings(folds=3, min_df=1))
+    assert plain.assertion is None  # nothing to learn it from: theme probabilities alone
