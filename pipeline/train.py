@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 import warnings
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -71,8 +72,8 @@ class TrainDoc:
     codes: Mapping[str, int]
 
 
-# A sentence record: file -> [(sentence text, theme, label)]
-SentenceRecord = Mapping[str, Sequence[tuple[str, str, int]]]
+# A sentence record: file -> [(sentence text, theme, label)] or [(text, theme, label, template id)]
+SentenceRecord = Mapping[str, Sequence[tuple]]
 Log = Callable[[str], None]
 
 
@@ -80,22 +81,37 @@ def _key(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
-def record_matches(doc: TrainDoc, record: Sequence[tuple[str, str, int]]) -> list[tuple[int, str, int]]:
-    """(sentence index, theme, label) for every record row with a theme that matches a sentence of
-    the review (texts compared after normalisation; a record sentence may span several of ours)."""
+def _record_hits(doc: TrainDoc, record: Sequence[tuple]) -> list[tuple[int, tuple]]:
+    """(sentence index, record row) for every record row that matches a sentence of the review (texts
+    compared after normalisation; a record sentence may span several of ours)."""
     keys = [_key(s.text) for s in doc.sentences]
-    out: list[tuple[int, str, int]] = []
-    for text, theme, label in record:
-        if not theme:
-            continue
-        rk = _key(text)
+    out: list[tuple[int, tuple]] = []
+    for row in record:
+        rk = _key(row[0])
         if len(rk) < 12:
             continue
-        out.extend((i, theme, label) for i, k in enumerate(keys) if rk in k or (len(k) >= 25 and k in rk))
+        out.extend((i, row) for i, k in enumerate(keys) if rk in k or (len(k) >= 25 and k in rk))
     return out
 
 
-def record_labels(doc: TrainDoc, record: Sequence[tuple[str, str, int]], themes: Sequence[str]) -> dict[str, np.ndarray]:
+def record_matches(doc: TrainDoc, record: Sequence[tuple]) -> list[tuple[int, str, int]]:
+    """(sentence index, theme, label) for every record row with a theme that matches a sentence."""
+    return [(i, row[1], int(row[2])) for i, row in _record_hits(doc, record) if row[1]]
+
+
+def wording_groups(doc: TrainDoc, record: Sequence[tuple]) -> list[str] | None:
+    """Per sentence, the id of the wording it was written from: the template id of the record row it
+    matches, else its own normalised text. None when the record carries no template ids."""
+    if not any(len(row) > 3 and row[3] for row in record):
+        return None
+    groups = [f"text:{_key(s.text)}" for s in doc.sentences]
+    for i, row in _record_hits(doc, record):
+        if len(row) > 3 and row[3] and groups[i].startswith("text:"):
+            groups[i] = f"template:{row[3]}"
+    return groups
+
+
+def record_labels(doc: TrainDoc, record: Sequence[tuple], themes: Sequence[str]) -> dict[str, np.ndarray]:
     """Sentence labels per theme from a sentence record (1 where a record row of the theme says 1)."""
     labels = {t: np.zeros(len(doc.sentences), dtype=np.int8) for t in themes}
     for i, theme, label in record_matches(doc, record):
@@ -140,19 +156,20 @@ class _Fitted:
 
 
 def _fit_assertion(
-    feats: Sequence[Sequence[str]], docs: Sequence[TrainDoc], bounds: np.ndarray, record: SentenceRecord,
-    settings: TrainSettings,
+    feats: Sequence[Sequence[str]], matches: Sequence[Sequence[tuple[int, str, int]]], bounds: np.ndarray,
+    keep: np.ndarray, settings: TrainSettings,
 ) -> AssertionModel | None:
-    """The shared assertion model from every record row with a theme (label 1 asserted, 0 a trap);
-    None when the record gives only one kind."""
+    """The shared assertion model from every record row with a theme (label 1 asserted, 0 a trap) on
+    a kept sentence; None when the record gives only one kind."""
     rows: list[int] = []
     y: list[int] = []
-    for i, d in enumerate(docs):
+    for i, doc_matches in enumerate(matches):
         seen: set[tuple[int, int]] = set()
-        for r, _theme, label in record_matches(d, record.get(d.file, ())):
-            if (r, label) not in seen:  # one instance per sentence and label
+        for r, _theme, label in doc_matches:
+            g = int(bounds[i]) + r
+            if (r, label) not in seen and keep[g]:  # one instance per sentence and label
                 seen.add((r, label))
-                rows.append(int(bounds[i]) + r)
+                rows.append(g)
                 y.append(label)
     if len(set(y)) < 2:
         return None
@@ -168,8 +185,12 @@ def _fit(
     settings: TrainSettings,
     record: SentenceRecord | None,
     base: ThemeModel | None,
+    exclude: np.ndarray | None = None,
 ) -> _Fitted:
+    """Fit on `docs`; sentences marked in `exclude` (over all sentences of all docs, in order) are
+    left out of training entirely: the wording cross-validation scores them with this fit."""
     feats = [sentence_features(s) for d in docs for s in d.sentences]
+    keep = np.ones(len(feats), dtype=bool) if exclude is None else ~exclude
     vec = TfidfVectorizer(
         analyzer=lambda f: f,  # features are precomputed lists
         sublinear_tf=True,
@@ -177,15 +198,17 @@ def _fit(
         max_features=settings.max_features,
         dtype=np.float64,
     )
-    x = vec.fit_transform(feats).tocsr()
+    vec.fit([f for f, k in zip(feats, keep) if k])
+    x = vec.transform(feats).tocsr()
     bounds = np.cumsum([0] + [len(d.sentences) for d in docs])
+    matches = [record_matches(d, record.get(d.file, ())) for d in docs] if record is not None else []
     coef = np.zeros((len(themes), x.shape[1]))
     intercept = np.zeros(len(themes))
     all_sentences = [s for d in docs for s in d.sentences]
     base_probs = None
     if base is not None and record is None:
         base_probs = base.sentence_probabilities([s for d in docs for s in d.sentences])
-    assertion = _fit_assertion(feats, docs, bounds, record, settings) if record is not None else None
+    assertion = _fit_assertion(feats, matches, bounds, keep, settings) if record is not None else None
     if assertion is None and base is not None:
         assertion = base.assertion
     # MIL picks a positive review's sentences by the product of theme and assertion probabilities
@@ -197,11 +220,16 @@ def _fit(
         pos_docs = [i for i, d in enumerate(docs) if d.codes.get(theme) == 1]
         neg_docs = [i for i, d in enumerate(docs) if d.codes.get(theme) == 0]
         neg_idx = np.concatenate([np.arange(bounds[i], bounds[i + 1]) for i in neg_docs]) if neg_docs else np.zeros(0, int)
+        neg_idx = neg_idx[keep[neg_idx]]
         if record is not None:
             pos_idx_list, extra_neg = [], []
             for i in pos_docs:
-                labels = record_labels(docs[i], record.get(docs[i].file, ()), [theme])[theme]
+                labels = np.zeros(bounds[i + 1] - bounds[i], dtype=np.int8)
+                for r, t, label in matches[i]:
+                    if t == theme and label == 1:
+                        labels[r] = 1
                 rows = np.arange(bounds[i], bounds[i + 1])
+                labels, rows = labels[keep[rows]], rows[keep[rows]]
                 if labels.any():
                     pos_idx_list.append(rows[labels == 1])
                     extra_neg.append(rows[labels == 0])
@@ -250,16 +278,55 @@ def _fit(
     return _Fitted(vec, coef, intercept, assertion)
 
 
+def _sentence_probs(fitted: _Fitted, feats: Sequence[Sequence[str]]) -> np.ndarray:
+    """(n, n_themes) sentence probabilities of a fit: theme probability x assertion probability."""
+    probs = _sigmoid(fitted.vectorizer.transform(feats) @ fitted.coef.T + fitted.intercept)
+    if fitted.assertion is not None:
+        probs = probs * fitted.assertion.probabilities_from_features(feats)[:, None]
+    return probs
+
+
+def _wording_groups(docs: Sequence[TrainDoc], record: SentenceRecord) -> list[str] | None:
+    """The wording id of every sentence of `docs` in order, or None if the record has no template ids."""
+    out: list[str] = []
+    for d in docs:
+        g = wording_groups(d, record.get(d.file, ()))
+        if g is None:
+            if d.file in record:
+                return None
+            g = [f"text:{_key(s.text)}" for s in d.sentences]
+        out.extend(g)
+    return out
+
+
+def _wording_cv(
+    docs: Sequence[TrainDoc], themes: Sequence[str], settings: TrainSettings, record: SentenceRecord,
+    groups: Sequence[str], folds: int, log: Log,
+) -> np.ndarray:
+    """Out-of-fold review scores (n_docs, n_themes) where each sentence is scored by a fit that left
+    out every sentence written from the same template: the thresholds are then chosen on scores like
+    those of reviews worded differently from the training text, not on re-used templates (which
+    cross-validation over reviews alone would give, since the same templates recur in every review)."""
+    fold_of = np.array([zlib.crc32(g.encode()) % folds for g in groups])
+    feats = [sentence_features(s) for d in docs for s in d.sentences]
+    probs = np.zeros((len(feats), len(themes)))
+    for k in range(folds):
+        log(f"cross-validation over wording, fold {k + 1}/{folds}")
+        held = fold_of == k
+        fitted = _fit(docs, themes, settings, record, None, exclude=held)
+        idx = np.flatnonzero(held)
+        if len(idx):
+            probs[idx] = _sentence_probs(fitted, [feats[i] for i in idx])
+    bounds = np.cumsum([0] + [len(d.sentences) for d in docs])
+    return np.array([review_scores(probs[bounds[i] : bounds[i + 1]], settings.top_k) for i in range(len(docs))])
+
+
 def _doc_scores(fitted: _Fitted, docs: Sequence[TrainDoc], top_k: int) -> np.ndarray:
     out = np.zeros((len(docs), fitted.coef.shape[0]))
     for i, d in enumerate(docs):
         if not d.sentences:
             continue
-        feats = [sentence_features(s) for s in d.sentences]
-        probs = _sigmoid(fitted.vectorizer.transform(feats) @ fitted.coef.T + fitted.intercept)
-        if fitted.assertion is not None:
-            probs = probs * fitted.assertion.probabilities_from_features(feats)[:, None]
-        out[i] = review_scores(probs, top_k)
+        out[i] = review_scores(_sentence_probs(fitted, [sentence_features(s) for s in d.sentences]), top_k)
     return out
 
 
@@ -321,14 +388,24 @@ def train_model(
     """
     docs = sorted(docs, key=lambda d: d.file)
     n = len(docs)
-    oof = np.zeros((n, len(themes)))
     folds = min(settings.folds, n) if n >= 2 else 0
-    if folds >= 2:
-        kf = KFold(n_splits=folds, shuffle=True, random_state=settings.seed)
-        for k, (tr, te) in enumerate(kf.split(np.arange(n)), start=1):
-            log(f"cross-validation fold {k}/{folds}")
-            fitted = _fit([docs[i] for i in tr], themes, settings, record, base)
-            oof[te] = _doc_scores(fitted, [docs[i] for i in te], settings.top_k)
+    groups = _wording_groups(docs, record) if record is not None else None
+    if folds >= 2 and groups is not None:
+        oof = _wording_cv(docs, themes, settings, record, groups, folds, log)
+        method = (f"{folds}-fold cross-validation over wording (seed-free: each sentence's fold is a hash of the "
+                  "template it was written from, or of its text), so every sentence is scored by a model that never "
+                  "saw its wording; review score = mean of the {k} highest sentence probabilities; threshold per "
+                  "theme chosen on those out-of-fold review scores").replace("{k}", str(settings.top_k))
+    else:
+        oof = np.zeros((n, len(themes)))
+        if folds >= 2:
+            kf = KFold(n_splits=folds, shuffle=True, random_state=settings.seed)
+            for k, (tr, te) in enumerate(kf.split(np.arange(n)), start=1):
+                log(f"cross-validation fold {k}/{folds}")
+                fitted = _fit([docs[i] for i in tr], themes, settings, record, base)
+                oof[te] = _doc_scores(fitted, [docs[i] for i in te], settings.top_k)
+        method = (f"{folds}-fold cross-validation over reviews (seed {settings.seed}); review score = mean of the "
+                  f"{settings.top_k} highest sentence probabilities; threshold per theme chosen on the out-of-fold scores")
     log("fitting on all coded reviews")
     final = _fit(docs, themes, settings, record, base)
     thresholds: dict[str, float] = {}
@@ -349,8 +426,7 @@ def train_model(
         per_theme[theme] = entry
     f1s = [float(per_theme[t]["f1"]) for t in themes if "f1" in per_theme[t]]  # type: ignore[arg-type]
     evaluation: dict[str, object] = {
-        "method": f"{folds}-fold cross-validation over reviews (seed {settings.seed}); review score = mean of the "
-        f"{settings.top_k} highest sentence probabilities; threshold per theme chosen on the out-of-fold scores",
+        "method": method,
         "caveat": "thresholds are chosen on the same out-of-fold scores they are measured on, so these figures "
         "are slightly optimistic; `review-themes evaluate` on reviews written differently is the honest figure",
         "macro_f1": round(float(np.mean(f1s)), 4) if f1s else None,

@@ -43,8 +43,9 @@ Log = Callable[[str], None]
 
 
 def read_sentence_record(path: Path) -> SentenceRecord:
-    """A sentence record CSV (`file`, `theme`, `label`, `text`; other columns ignored)."""
-    record: dict[str, list[tuple[str, str, int]]] = {}
+    """A sentence record CSV (`file`, `theme`, `label`, `text`; an optional `template` column names the
+    wording each sentence was written from, for cross-validation over wording; other columns ignored)."""
+    record: dict[str, list[tuple[str, str, int, str]]] = {}
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         need = {"file", "theme", "label", "text"}
@@ -53,7 +54,7 @@ def read_sentence_record(path: Path) -> SentenceRecord:
         for rowno, row in enumerate(reader, start=2):
             if row["label"] not in ("0", "1"):
                 raise CodesError(str(path), f"'{row['label']}' is not 0 or 1", rowno, "label")
-            record.setdefault(row["file"], []).append((row["text"], row["theme"], int(row["label"])))
+            record.setdefault(row["file"], []).append((row["text"], row["theme"], int(row["label"]), row.get("template") or ""))
     return record
 
 
