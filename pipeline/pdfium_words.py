@@ -45,12 +45,15 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from pipeline.errors import ExtractError
-from pipeline.layout import _BOLD
+from pipeline.layout import _BOLD, Word
 
 # A word: a run of printable characters. PDFium reports a hyphen it saw at a line end as U+FFFE and
 # may run the next line on without a break: the word ends there.
 _TOKEN = re.compile("[^\\s\x00-\x08\x0b\x0c\x0e-\x1f\ufffe]+\ufffe?|\ufffe")
 _FONT_BUF = 256
+
+# A word as read: text, x0, x1, top, bottom (displayed page, top-left origin), size, bold, direction.
+_Raw = tuple[str, float, float, float, float, float, bool, str]
 
 
 @dataclass
@@ -59,7 +62,7 @@ class PdfiumPage:
     bold) and its displayed size. `close()` releases the page."""
 
     number: int
-    words: list[dict[str, object]]
+    words: list[Word] | list[dict[str, object]]
     width: float
     height: float
     _page: pdfium.PdfPage | None = None
@@ -119,6 +122,11 @@ def _transform(mediabox: tuple[float, float, float, float], rotation: int) -> tu
     return w, h, lambda x, y: (x - x0, y1 - y)
 
 
+def _origin(mediabox: tuple[float, float, float, float]) -> tuple[float, float]:
+    """The user-space x of the page's left edge and y of its top edge (for an unrotated page)."""
+    return mediabox[0], mediabox[3]
+
+
 def _page_text(textpage: pdfium.PdfTextPage, n_chars: int) -> str:
     """The page's text with one character per PDFium char index (generated spaces and line breaks
     included), so that a token's position in the text is its glyphs' indices."""
@@ -168,75 +176,117 @@ def _pieces(tp: object, first: int, last: int, x_tolerance: float) -> list[tuple
     return [(int(a), int(b), c, d, e, f) for a, b, c, d, e, f in out]
 
 
-def _dedupe(words: list[dict[str, object]], tolerance: float = 1.0) -> list[dict[str, object]]:
+def _dedupe(words: list[_Raw], tolerance: float = 1.0) -> list[_Raw]:
     """Drop words drawn twice at (almost) the same place, as "fake bold" does (`extract.dedupe_chars`;
-    pdfplumber's path does this per glyph)."""
-    if len(words) - len({(w["text"], int(float(w["x0"])), int(float(w["top"]))) for w in words}) < 1:  # type: ignore[arg-type]
+    pdfplumber's path does this per glyph). Consumes and produces `_Raw` tuples."""
+    if len(words) - len({(w[0], int(w[1]), int(w[3])) for w in words}) < 1:
         return words  # the usual page: no word drawn twice
-    seen: dict[tuple[object, int, int], list[tuple[float, float]]] = {}
+    seen: dict[tuple[str, int, int], list[tuple[float, float]]] = {}
     out = []
     for w in words:
-        x, y = float(w["x0"]), float(w["top"])  # type: ignore[arg-type]
+        x, y = w[1], w[3]
         gx, gy = int(x // tolerance), int(y // tolerance)
         duplicate = any(
             abs(px - x) <= tolerance and abs(py - y) <= tolerance
             for dx in (-1, 0, 1)
             for dy in (-1, 0, 1)
-            for px, py in seen.get((w["text"], gx + dx, gy + dy), ())
+            for px, py in seen.get((w[0], gx + dx, gy + dy), ())
         )
         if not duplicate:
-            seen.setdefault((w["text"], gx, gy), []).append((x, y))
+            seen.setdefault((w[0], gx, gy), []).append((x, y))
             out.append(w)
     return out
 
 
+def _address(fn: object) -> int:
+    return ctypes.cast(fn, ctypes.c_void_p).value or 0
+
+
+# FPDFText_GetTextObject with an integer result: the text object a glyph belongs to, compared by
+# address (pypdfium2's own binding returns a ctypes pointer, which cannot be compared cheaply).
+_TEXT_OBJECT = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(_address(raw.FPDFText_GetTextObject))
+
+
 def read_page(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, dedupe: bool = True) -> PdfiumPage:
-    """Page `index` (0-based) -> its words. The caller closes the page (`PdfiumPage.close`)."""
+    """Page `index` (0-based) -> its words. The caller closes the page (`PdfiumPage.close`).
+
+    The words are `Word`s when every word on the page reads across (the usual page), else dicts
+    with `upright` and `direction` for `extract._turn_upright`. Font size, weight and direction are
+    asked once per PDF text object (a run of glyphs shown with one font and matrix) and reused for
+    every word in it: per word, PDFium is asked only for its text object and its first and last
+    glyph's box.
+    """
     page = doc[index]
     rotation = page.get_rotation()
-    width, height, to_display = _transform(tuple(page.get_mediabox()), rotation)
+    mediabox = tuple(page.get_mediabox())
+    width, height, to_display = _transform(mediabox, rotation)  # type: ignore[arg-type]
+    mb_x0, mb_y1 = _origin(mediabox)  # type: ignore[arg-type]
     textpage = page.get_textpage()
     try:
         n_chars = textpage.count_chars()
         text = _page_text(textpage, n_chars) if n_chars > 0 else ""
         tp = textpage.raw
+        tp_address = _address(tp)
         rect = raw.FS_RECTF()
         rect2 = raw.FS_RECTF()
         buf = ctypes.create_string_buffer(_FONT_BUF)
         flags = ctypes.c_int()
         loose = raw.FPDFText_GetLooseCharBox
-        font_size = raw.FPDFText_GetFontSize
-        font_info = raw.FPDFText_GetFontInfo
-        font_weight = raw.FPDFText_GetFontWeight
-        char_angle = raw.FPDFText_GetCharAngle
-        get_matrix = raw.FPDFText_GetMatrix
+        text_object = _TEXT_OBJECT
         matrix = raw.FS_MATRIX()
         fonts: dict[bytes, bool] = {}
-        words: list[dict[str, object]] = []
+        objects: dict[int, tuple[float, bool, str]] = {}
+        found: list[_Raw] = []
         for m in _TOKEN.finditer(text):
             first, last = m.start(), m.end() - 1
             if not loose(tp, first, rect):
                 continue
-            size = font_size(tp, first)
-            if not 0.9 * size <= rect.top - rect.bottom <= 1.6 * size:
-                # The font size PDFium reports leaves out the text matrix's scale ("/F1 1 Tf" with a
-                # 12-point Tm, as many PDF writers do); pdfminer's size includes it.
-                if get_matrix(tp, first, matrix):
-                    size *= math.hypot(matrix.c, matrix.d)
+            obj = text_object(tp_address, first)
+            style = objects.get(obj) if obj else None
+            if style is None:
+                size = raw.FPDFText_GetFontSize(tp, first)
+                if not 0.9 * size <= rect.top - rect.bottom <= 1.6 * size:
+                    # The font size PDFium reports leaves out the text matrix's scale ("/F1 1 Tf" with
+                    # a 12-point Tm, as many PDF writers do); pdfminer's size includes it.
+                    if raw.FPDFText_GetMatrix(tp, first, matrix):
+                        size *= math.hypot(matrix.c, matrix.d)
+                n = raw.FPDFText_GetFontInfo(tp, first, buf, _FONT_BUF, flags)
+                name = buf.raw[: max(0, n - 1)]
+                bold = fonts.get(name)
+                if bold is None:
+                    bold = bool(_BOLD.search(name.decode("latin-1"))) or raw.FPDFText_GetFontWeight(tp, first) >= 600
+                    fonts[name] = bold
+                angle = raw.FPDFText_GetCharAngle(tp, first)
+                direction = "ltr" if (angle < 0.05 or angle > 2 * math.pi - 0.05) and rotation == 0 else _direction(angle, rotation)
+                style = (size, bold, direction)
+                if obj:
+                    objects[obj] = style
+            size, bold, direction = style
             if last != first and loose(tp, last, rect2):
                 left, right = min(rect.left, rect2.left), max(rect.right, rect2.right)
                 low, high = min(rect.bottom, rect2.bottom), max(rect.top, rect2.top)
             else:
                 left, right, low, high = rect.left, rect.right, rect.bottom, rect.top
-            token = m.group().replace("\ufffe", "-")
-            n = font_info(tp, first, buf, _FONT_BUF, flags)
-            name = buf.raw[: max(0, n - 1)]
-            bold = fonts.get(name)
-            if bold is None:
-                bold = bool(_BOLD.search(name.decode("latin-1"))) or font_weight(tp, first) >= 600
-                fonts[name] = bold
-            angle = char_angle(tp, first)
-            direction = "ltr" if (angle < 0.05 or angle > 2 * math.pi - 0.05) and rotation == 0 else _direction(angle, rotation)
+            token = m.group()
+            if token[-1] == "\ufffe":
+                token = token.replace("\ufffe", "-")
+            if direction == "ltr" and rotation == 0:
+                # The usual word: no piece to split off, no rotation to undo.
+                n_letters = len(token)
+                if n_letters == 1 or (
+                    right - left <= n_letters * max(size, 1.0) * 0.85 + 1
+                    and high - low <= 1.6 * max(size, 1.0)
+                    and right - left >= n_letters * max(size, 1.0) * 0.2
+                ):
+                    bottom = mb_y1 - low
+                    top = mb_y1 - high
+                    if 0 < size < bottom - top:
+                        # pdfminer's glyph box is one em tall from the descent up; PDFium's loose box
+                        # runs from the font's descent to its ascent, taller by 10-20%: lines spaced
+                        # at 1.2 em would overlap and merge.
+                        top = bottom - size
+                    found.append((token, left - mb_x0, right - mb_x0, top, bottom, size, bold, direction))
+                    continue
             # Wider than its letters could be, or taller than a line: glyphs from two places.
             # Narrower than its letters could be: glyphs drawn twice on top of each other ("fake bold").
             if direction == "ltr" and len(token) > 1 and (
@@ -252,25 +302,20 @@ def read_page(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, ded
                 bx, by = to_display(right, low)  # type: ignore[operator]
                 top, bottom = min(ay, by), max(ay, by)
                 if direction in ("ltr", "rtl") and 0 < size < bottom - top:
-                    # pdfminer's glyph box is one em tall from the descent up; PDFium's loose box
-                    # runs from the font's descent to its ascent, taller by 10-20%: lines spaced
-                    # at 1.2 em would overlap and merge.
-                    top = bottom - size
-                words.append(
-                    {
-                        "text": token if len(pieces) == 1 else token[a - first : b - first + 1],
-                        "x0": min(ax, bx),
-                        "x1": max(ax, bx),
-                        "top": top,
-                        "bottom": bottom,
-                        "size": size,
-                        "bold": bold,
-                        "upright": direction in ("ltr", "rtl"),
-                        "direction": direction,
-                    }
-                )
+                    top = bottom - size  # one em tall, as above
+                piece = token if len(pieces) == 1 else token[a - first : b - first + 1]
+                found.append((piece, min(ax, bx), max(ax, bx), top, bottom, size, bold, direction))
         if dedupe:
-            words = _dedupe(words)
+            found = _dedupe(found)
+        words: list[Word] | list[dict[str, object]]
+        if all(w[7] in ("ltr", "rtl") for w in found):
+            words = [Word(t, x0, x1, top, bottom, round(size or 0.0, 1), bold) for t, x0, x1, top, bottom, size, bold, _ in found]
+        else:
+            words = [
+                {"text": t, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "size": size, "bold": bold,
+                 "upright": d in ("ltr", "rtl"), "direction": d}
+                for t, x0, x1, top, bottom, size, bold, d in found
+            ]
         return PdfiumPage(index + 1, words, float(width), float(height), page)
     finally:
         textpage.close()
