@@ -22,9 +22,13 @@ from dataclasses import dataclass, field
 _BOLD = re.compile(r"bold|black|heavy|semibold|demibold|,b\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Word:
-    """One word as printed: its text, box (PDF points, top-left origin), font size and weight."""
+    """One word as printed: its text, box (PDF points, top-left origin), font size and weight.
+
+    Treat as read-only. Not a frozen dataclass because a frozen one's constructor sets each field
+    through `object.__setattr__`, which makes it 4x slower, and a page has hundreds of words.
+    """
 
     text: str
     x0: float

@@ -52,14 +52,12 @@ from pipeline.layout import _BOLD, Word
 _TOKEN = re.compile("[^\\s\x00-\x08\x0b\x0c\x0e-\x1f\ufffe]+\ufffe?|\ufffe")
 _FONT_BUF = 256
 
-# A word as read: text, x0, x1, top, bottom (displayed page, top-left origin), size, bold, direction.
-_Raw = tuple[str, float, float, float, float, float, bool, str]
-
 
 @dataclass
 class PdfiumPage:
-    """One page's words (pdfplumber-style dicts: text, x0, x1, top, bottom, upright, direction, size,
-    bold) and its displayed size. `close()` releases the page."""
+    """One page's words and its displayed size. The words are `Word`s when all of them read across,
+    else pdfplumber-style dicts (text, x0, x1, top, bottom, upright, direction, size, bold) for
+    `extract._turn_upright`. `close()` releases the page."""
 
     number: int
     words: list[Word] | list[dict[str, object]]
@@ -176,26 +174,54 @@ def _pieces(tp: object, first: int, last: int, x_tolerance: float) -> list[tuple
     return [(int(a), int(b), c, d, e, f) for a, b, c, d, e, f in out]
 
 
-def _dedupe(words: list[_Raw], tolerance: float = 1.0) -> list[_Raw]:
+def _dedupe(words: list[Word], directions: list[str], tolerance: float = 1.0) -> tuple[list[Word], list[str]]:
     """Drop words drawn twice at (almost) the same place, as "fake bold" does (`extract.dedupe_chars`;
-    pdfplumber's path does this per glyph). Consumes and produces `_Raw` tuples."""
-    if len(words) - len({(w[0], int(w[1]), int(w[3])) for w in words}) < 1:
-        return words  # the usual page: no word drawn twice
+    pdfplumber's path does this per glyph). Consumes the words and their directions; produces both
+    without the repeats."""
+    if len(words) - len({(w.text, int(w.x0), int(w.top)) for w in words}) < 1:
+        return words, directions  # the usual page: no word drawn twice
     seen: dict[tuple[str, int, int], list[tuple[float, float]]] = {}
-    out = []
-    for w in words:
-        x, y = w[1], w[3]
+    out, out_directions = [], []
+    for w, d in zip(words, directions):
+        x, y = w.x0, w.top
         gx, gy = int(x // tolerance), int(y // tolerance)
         duplicate = any(
             abs(px - x) <= tolerance and abs(py - y) <= tolerance
             for dx in (-1, 0, 1)
             for dy in (-1, 0, 1)
-            for px, py in seen.get((w[0], gx + dx, gy + dy), ())
+            for px, py in seen.get((w.text, gx + dx, gy + dy), ())
         )
         if not duplicate:
-            seen.setdefault((w[0], gx, gy), []).append((x, y))
+            seen.setdefault((w.text, gx, gy), []).append((x, y))
             out.append(w)
-    return out
+            out_directions.append(d)
+    return out, out_directions
+
+
+def _style(
+    tp: object, index: int, rect: raw.FS_RECTF, rotation: int, fonts: dict[bytes, bool], buf: ctypes.Array, flags: ctypes.c_int,
+    matrix: raw.FS_MATRIX,
+) -> tuple[float, float, bool, str, float, float, float]:
+    """How glyph `index` (whose loose box is `rect`) is set: font size, the same to 0.1 pt (as
+    `Word.size`), bold, reading direction, and the widest, narrowest and tallest its glyphs can be (per letter, per letter, per
+    line) before a word's box says it holds glyphs from two places or one drawn twice."""
+    size = raw.FPDFText_GetFontSize(tp, index)
+    if not 0.9 * size <= rect.top - rect.bottom <= 1.6 * size:
+        # The font size PDFium reports leaves out the text matrix's scale ("/F1 1 Tf" with a
+        # 12-point Tm, as many PDF writers do); pdfminer's size includes it.
+        matrix_found = raw.FPDFText_GetMatrix(tp, index, matrix)
+        if matrix_found:
+            size *= math.hypot(matrix.c, matrix.d)
+    n = raw.FPDFText_GetFontInfo(tp, index, buf, _FONT_BUF, flags)
+    name = buf.raw[: max(0, n - 1)]
+    bold = fonts.get(name)
+    if bold is None:
+        bold = bool(_BOLD.search(name.decode("latin-1"))) or raw.FPDFText_GetFontWeight(tp, index) >= 600
+        fonts[name] = bold
+    angle = raw.FPDFText_GetCharAngle(tp, index)
+    direction = "ltr" if (angle < 0.05 or angle > 2 * math.pi - 0.05) and rotation == 0 else _direction(angle, rotation)
+    em = max(size, 1.0)
+    return size, round(size or 0.0, 1), bold, direction, 0.85 * em, 0.2 * em, 1.6 * em
 
 
 def _address(fn: object) -> int:
@@ -235,65 +261,57 @@ def read_page(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, ded
         text_object = _TEXT_OBJECT
         matrix = raw.FS_MATRIX()
         fonts: dict[bytes, bool] = {}
-        objects: dict[int, tuple[float, bool, str]] = {}
-        found: list[_Raw] = []
+        # Per text object: see `_style`.
+        objects: dict[int, tuple[float, float, bool, str, float, float, float]] = {}
+        found: list[Word] = []
+        directions: list[str] = []
+        upright = True
         for m in _TOKEN.finditer(text):
-            first, last = m.start(), m.end() - 1
+            first = m.start()
             if not loose(tp, first, rect):
                 continue
             obj = text_object(tp_address, first)
             style = objects.get(obj) if obj else None
             if style is None:
-                size = raw.FPDFText_GetFontSize(tp, first)
-                if not 0.9 * size <= rect.top - rect.bottom <= 1.6 * size:
-                    # The font size PDFium reports leaves out the text matrix's scale ("/F1 1 Tf" with
-                    # a 12-point Tm, as many PDF writers do); pdfminer's size includes it.
-                    if raw.FPDFText_GetMatrix(tp, first, matrix):
-                        size *= math.hypot(matrix.c, matrix.d)
-                n = raw.FPDFText_GetFontInfo(tp, first, buf, _FONT_BUF, flags)
-                name = buf.raw[: max(0, n - 1)]
-                bold = fonts.get(name)
-                if bold is None:
-                    bold = bool(_BOLD.search(name.decode("latin-1"))) or raw.FPDFText_GetFontWeight(tp, first) >= 600
-                    fonts[name] = bold
-                angle = raw.FPDFText_GetCharAngle(tp, first)
-                direction = "ltr" if (angle < 0.05 or angle > 2 * math.pi - 0.05) and rotation == 0 else _direction(angle, rotation)
-                style = (size, bold, direction)
+                style = _style(tp, first, rect, rotation, fonts, buf, flags, matrix)
                 if obj:
                     objects[obj] = style
-            size, bold, direction = style
+            size, shown, bold, direction, wide, narrow, tall = style
+            last = m.end() - 1
+            token = m.group()
             if last != first and loose(tp, last, rect2):
-                left, right = min(rect.left, rect2.left), max(rect.right, rect2.right)
-                low, high = min(rect.bottom, rect2.bottom), max(rect.top, rect2.top)
+                left, right = rect.left, rect2.right
+                low, high = rect.bottom, rect.top
+                if rect2.left < left:
+                    left = rect2.left
+                if rect.right > right:
+                    right = rect.right
+                if rect2.bottom < low:
+                    low = rect2.bottom
+                if rect2.top > high:
+                    high = rect2.top
             else:
                 left, right, low, high = rect.left, rect.right, rect.bottom, rect.top
-            token = m.group()
             if token[-1] == "\ufffe":
                 token = token.replace("\ufffe", "-")
-            if direction == "ltr" and rotation == 0:
+            n_letters = len(token)
+            if direction == "ltr" and rotation == 0 and (
+                n_letters == 1 or (narrow * n_letters <= right - left <= wide * n_letters + 1 and high - low <= tall)
+            ):
                 # The usual word: no piece to split off, no rotation to undo.
-                n_letters = len(token)
-                if n_letters == 1 or (
-                    right - left <= n_letters * max(size, 1.0) * 0.85 + 1
-                    and high - low <= 1.6 * max(size, 1.0)
-                    and right - left >= n_letters * max(size, 1.0) * 0.2
-                ):
-                    bottom = mb_y1 - low
-                    top = mb_y1 - high
-                    if 0 < size < bottom - top:
-                        # pdfminer's glyph box is one em tall from the descent up; PDFium's loose box
-                        # runs from the font's descent to its ascent, taller by 10-20%: lines spaced
-                        # at 1.2 em would overlap and merge.
-                        top = bottom - size
-                    found.append((token, left - mb_x0, right - mb_x0, top, bottom, size, bold, direction))
-                    continue
+                bottom = mb_y1 - low
+                top = mb_y1 - high
+                if 0 < size < bottom - top:
+                    # pdfminer's glyph box is one em tall from the descent up; PDFium's loose box
+                    # runs from the font's descent to its ascent, taller by 10-20%: lines spaced
+                    # at 1.2 em would overlap and merge.
+                    top = bottom - size
+                found.append(Word(token, left - mb_x0, right - mb_x0, top, bottom, shown, bold))
+                directions.append(direction)
+                continue
             # Wider than its letters could be, or taller than a line: glyphs from two places.
             # Narrower than its letters could be: glyphs drawn twice on top of each other ("fake bold").
-            if direction == "ltr" and len(token) > 1 and (
-                right - left > len(token) * max(size, 1.0) * 0.85 + 1
-                or high - low > 1.6 * max(size, 1.0)
-                or right - left < len(token) * max(size, 1.0) * 0.2
-            ):
+            if direction == "ltr" and n_letters > 1 and not (narrow * n_letters <= right - left <= wide * n_letters + 1 and high - low <= tall):
                 pieces = _pieces(tp, first, last, x_tolerance)
             else:
                 pieces = [(first, last, left, right, low, high)]
@@ -304,17 +322,17 @@ def read_page(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, ded
                 if direction in ("ltr", "rtl") and 0 < size < bottom - top:
                     top = bottom - size  # one em tall, as above
                 piece = token if len(pieces) == 1 else token[a - first : b - first + 1]
-                found.append((piece, min(ax, bx), max(ax, bx), top, bottom, size, bold, direction))
+                found.append(Word(piece, min(ax, bx), max(ax, bx), top, bottom, shown, bold))
+                directions.append(direction)
+                upright = upright and direction in ("ltr", "rtl")
         if dedupe:
-            found = _dedupe(found)
-        words: list[Word] | list[dict[str, object]]
-        if all(w[7] in ("ltr", "rtl") for w in found):
-            words = [Word(t, x0, x1, top, bottom, round(size or 0.0, 1), bold) for t, x0, x1, top, bottom, size, bold, _ in found]
-        else:
+            found, directions = _dedupe(found, directions)
+        words: list[Word] | list[dict[str, object]] = found
+        if not upright:
             words = [
-                {"text": t, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "size": size, "bold": bold,
+                {"text": w.text, "x0": w.x0, "x1": w.x1, "top": w.top, "bottom": w.bottom, "size": w.size, "bold": w.bold,
                  "upright": d in ("ltr", "rtl"), "direction": d}
-                for t, x0, x1, top, bottom, size, bold, d in found
+                for w, d in zip(found, directions)
             ]
         return PdfiumPage(index + 1, words, float(width), float(height), page)
     finally:
