@@ -18,7 +18,11 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 
+_X0 = attrgetter("x0")
+_TOP_X0 = attrgetter("top", "x0")
+_COUNT = itemgetter(1)
 _BOLD = re.compile(r"bold|black|heavy|semibold|demibold|,b\b", re.IGNORECASE)
 
 
@@ -72,22 +76,31 @@ class Line:
 
     def refresh(self) -> None:
         """Recompute box, size, weight and text from `words` (after words were removed)."""
-        ws = sorted(self.words, key=lambda w: w.x0)
+        ws = sorted(self.words, key=_X0)
         self.words = ws
         if not ws:
             self.text = ""
             return
-        self.x0 = min(w.x0 for w in ws)
-        self.x1 = max(w.x1 for w in ws)
-        self.top = min(w.top for w in ws)
-        self.bottom = max(w.bottom for w in ws)
-        weights = Counter[float]()
-        bold_chars = 0
+        first = ws[0]
+        x0, x1, top, bottom = first.x0, first.x1, first.top, first.bottom
+        # Characters per type size (in order of first appearance: ties go to the first size seen).
+        weights: dict[float, int] = {}
+        chars = bold_chars = 0
         for w in ws:
-            weights[w.size] += len(w.text)
-            bold_chars += len(w.text) if w.bold else 0
-        self.size = weights.most_common(1)[0][0]
-        self.bold = bold_chars >= 0.9 * sum(weights.values())
+            if w.x1 > x1:
+                x1 = w.x1
+            if w.top < top:
+                top = w.top
+            if w.bottom > bottom:
+                bottom = w.bottom
+            n = len(w.text)
+            weights[w.size] = weights.get(w.size, 0) + n
+            chars += n
+            if w.bold:
+                bold_chars += n
+        self.x0, self.x1, self.top, self.bottom = x0, x1, top, bottom
+        self.size = max(weights.items(), key=_COUNT)[0]
+        self.bold = bold_chars >= 0.9 * chars
         self.text = join_words(ws)
 
     @property
@@ -98,33 +111,43 @@ class Line:
 
 def join_words(words: Sequence[Word]) -> str:
     """Words of one line -> text. Touching words (split only by a change of font) are not spaced."""
-    parts: list[str] = []
-    prev: Word | None = None
-    for w in words:
-        if prev is not None and w.x0 - prev.x1 > 0.08 * max(w.size, 1.0):
+    if not words:
+        return ""
+    parts = [words[0].text]
+    prev_x1 = words[0].x1
+    for w in words[1:]:
+        if w.x0 - prev_x1 > 0.08 * (w.size if w.size > 1.0 else 1.0):
             parts.append(" ")
         parts.append(w.text)
-        prev = w
+        prev_x1 = w.x1
     return "".join(parts)
 
 
 def _cluster_lines(words: Iterable[Word]) -> list[list[Word]]:
     """Group words whose boxes overlap vertically by at least half the smaller height."""
     lines: list[list[Word]] = []
-    bounds: list[tuple[float, float]] = []
-    for w in sorted(words, key=lambda w: (w.top, w.x0)):
-        placed = False
-        for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
-            top, bottom = bounds[i]
-            overlap = min(bottom, w.bottom) - max(top, w.top)
-            if overlap >= 0.5 * min(bottom - top, w.bottom - w.top):
+    tops: list[float] = []
+    bottoms: list[float] = []
+    for w in sorted(words, key=_TOP_X0):
+        w_top, w_bottom = w.top, w.bottom
+        n = len(lines)
+        for i in range(n - 1, n - 4 if n > 3 else -1, -1):
+            top, bottom = tops[i], bottoms[i]
+            overlap = (bottom if bottom < w_bottom else w_bottom) - (top if top > w_top else w_top)
+            height = bottom - top
+            if w_bottom - w_top < height:
+                height = w_bottom - w_top
+            if overlap >= 0.5 * height:
                 lines[i].append(w)
-                bounds[i] = (min(top, w.top), max(bottom, w.bottom))
-                placed = True
+                if w_top < top:
+                    tops[i] = w_top
+                if w_bottom > bottom:
+                    bottoms[i] = w_bottom
                 break
-        if not placed:
+        else:
             lines.append([w])
-            bounds.append((w.top, w.bottom))
+            tops.append(w_top)
+            bottoms.append(w_bottom)
     return lines
 
 
