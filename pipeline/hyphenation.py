@@ -28,6 +28,8 @@ _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 
 def word_key(token: str) -> str:
     """A token lower-cased without surrounding punctuation: the unit of the document vocabulary."""
+    if token.isalnum():  # the usual token: nothing for `_EDGE_PUNCT` to strip (\w is alphanumeric or _)
+        return token.lower()
     return _EDGE_PUNCT.sub("", token).lower()
 
 
