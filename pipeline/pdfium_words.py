@@ -174,15 +174,15 @@ def _pieces(tp: object, first: int, last: int, x_tolerance: float) -> list[tuple
     return [(int(a), int(b), c, d, e, f) for a, b, c, d, e, f in out]
 
 
-def _dedupe(words: list[Word], directions: list[str], tolerance: float = 1.0) -> tuple[list[Word], list[str]]:
+def _dedupe(words: list[Word], directions: list[str] | None, tolerance: float = 1.0) -> tuple[list[Word], list[str] | None]:
     """Drop words drawn twice at (almost) the same place, as "fake bold" does (`extract.dedupe_chars`;
-    pdfplumber's path does this per glyph). Consumes the words and their directions; produces both
-    without the repeats."""
+    pdfplumber's path does this per glyph). Consumes the words and their directions (None: all read
+    left to right); produces both without the repeats."""
     if len(words) - len({(w.text, int(w.x0), int(w.top)) for w in words}) < 1:
         return words, directions  # the usual page: no word drawn twice
     seen: dict[tuple[str, int, int], list[tuple[float, float]]] = {}
     out, out_directions = [], []
-    for w, d in zip(words, directions):
+    for i, w in enumerate(words):
         x, y = w.x0, w.top
         gx, gy = int(x // tolerance), int(y // tolerance)
         duplicate = any(
@@ -194,8 +194,8 @@ def _dedupe(words: list[Word], directions: list[str], tolerance: float = 1.0) ->
         if not duplicate:
             seen.setdefault((w.text, gx, gy), []).append((x, y))
             out.append(w)
-            out_directions.append(d)
-    return out, out_directions
+            out_directions.append(directions[i] if directions is not None else "ltr")
+    return out, out_directions if directions is not None else None
 
 
 def _style(
@@ -231,6 +231,9 @@ def _address(fn: object) -> int:
 # FPDFText_GetTextObject with an integer result: the text object a glyph belongs to, compared by
 # address (pypdfium2's own binding returns a ctypes pointer, which cannot be compared cheaply).
 _TEXT_OBJECT = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(_address(raw.FPDFText_GetTextObject))
+# FPDFText_GetLooseCharBox taking plain addresses: a fifth cheaper per call than pypdfium2's binding,
+# which checks its arguments' pointer types on every call (twice a word).
+_LOOSE_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)(_address(raw.FPDFText_GetLooseCharBox))
 
 
 def read_page(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, dedupe: bool = True) -> PdfiumPage:
@@ -257,18 +260,18 @@ def read_page(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, ded
         rect2 = raw.FS_RECTF()
         buf = ctypes.create_string_buffer(_FONT_BUF)
         flags = ctypes.c_int()
-        loose = raw.FPDFText_GetLooseCharBox
+        loose = _LOOSE_BOX
         text_object = _TEXT_OBJECT
         matrix = raw.FS_MATRIX()
         fonts: dict[bytes, bool] = {}
         # Per text object: see `_style`.
         objects: dict[int, tuple[float, float, bool, str, float, float, float]] = {}
         found: list[Word] = []
-        directions: list[str] = []
-        upright = True
+        turned: dict[int, str] = {}  # index in `found` -> direction, for words that do not read left to right
+        rect_address, rect2_address = ctypes.addressof(rect), ctypes.addressof(rect2)
         for m in _TOKEN.finditer(text):
             first = m.start()
-            if not loose(tp, first, rect):
+            if not loose(tp_address, first, rect_address):
                 continue
             obj = text_object(tp_address, first)
             style = objects.get(obj) if obj else None
@@ -279,7 +282,7 @@ def read_page(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, ded
             size, shown, bold, direction, wide, narrow, tall = style
             last = m.end() - 1
             token = m.group()
-            if last != first and loose(tp, last, rect2):
+            if last != first and loose(tp_address, last, rect2_address):
                 left, right = rect.left, rect2.right
                 low, high = rect.bottom, rect.top
                 if rect2.left < left:
@@ -307,7 +310,6 @@ def read_page(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, ded
                     # at 1.2 em would overlap and merge.
                     top = bottom - size
                 found.append(Word(token, left - mb_x0, right - mb_x0, top, bottom, shown, bold))
-                directions.append(direction)
                 continue
             # Wider than its letters could be, or taller than a line: glyphs from two places.
             # Narrower than its letters could be: glyphs drawn twice on top of each other ("fake bold").
@@ -322,13 +324,14 @@ def read_page(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, ded
                 if direction in ("ltr", "rtl") and 0 < size < bottom - top:
                     top = bottom - size  # one em tall, as above
                 piece = token if len(pieces) == 1 else token[a - first : b - first + 1]
+                if direction != "ltr":
+                    turned[len(found)] = direction
                 found.append(Word(piece, min(ax, bx), max(ax, bx), top, bottom, shown, bold))
-                directions.append(direction)
-                upright = upright and direction in ("ltr", "rtl")
+        directions = [turned.get(i, "ltr") for i in range(len(found))] if turned else None
         if dedupe:
             found, directions = _dedupe(found, directions)
         words: list[Word] | list[dict[str, object]] = found
-        if not upright:
+        if directions is not None and not all(d in ("ltr", "rtl") for d in directions):
             words = [
                 {"text": w.text, "x0": w.x0, "x1": w.x1, "top": w.top, "bottom": w.bottom, "size": w.size, "bold": w.bold,
                  "upright": d in ("ltr", "rtl"), "direction": d}
