@@ -237,8 +237,8 @@ def page_lines(words: Sequence[Word], page: int, width: float, height: float, ba
     spans = [Line(page, "full", ws) for ws in _cluster_lines(crossing)]
     rest = [w for w in words if not (w.x0 < g1 - 0.5 and w.x1 > g0 + 0.5)]
     # Words beside a spanning line (e.g. "The" of a title that crosses the gutter) belong to it.
-    side: list[Word] = []
-    for w in rest:
+    side: list[Word] = [] if spans else rest
+    for w in rest if spans else ():
         mid = (w.top + w.bottom) / 2
         host = next((s for s in spans if s.top <= mid <= s.bottom), None)
         if host is not None:
