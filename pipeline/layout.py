@@ -12,13 +12,14 @@ Works on plain records; it never imports pdfplumber.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
+
+import numpy as np
 
 _X0 = attrgetter("x0")
 _TOP_X0 = attrgetter("top", "x0")
@@ -163,14 +164,12 @@ def find_gutter(words: Sequence[Word], width: float, height: float, band: float)
     if len(body) < 40 or width <= 0:
         return None
     n_bins = int(width) + 1
-    # How many words cover each 1-point bin: a difference array, then running sums.
-    delta = [0] * (n_bins + 1)
-    for w in body:
-        a, b = max(0, int(w.x0)), min(n_bins, int(math.ceil(w.x1)))
-        if a < b:
-            delta[a] += 1
-            delta[b] -= 1
-    cover = list(itertools.accumulate(delta[:n_bins]))
+    # How many words cover each 1-point bin [int(x0), ceil(x1)): a difference array, then running sums.
+    starts = np.trunc(np.array([w.x0 for w in body])).clip(0, None)
+    ends = np.ceil(np.array([w.x1 for w in body])).clip(None, n_bins)
+    inside = starts < ends
+    delta = np.bincount(starts[inside].astype(np.int64), minlength=n_bins + 1) - np.bincount(ends[inside].astype(np.int64), minlength=n_bins + 1)
+    cover: list[int] = np.cumsum(delta[:n_bins]).tolist()
     rows = len({round(w.top) for w in body})
     allowed = max(1, rows // 12)
     lo, hi = int(width * 0.2), int(width * 0.8)
