@@ -125,14 +125,19 @@ def join_words(words: Sequence[Word]) -> str:
 
 
 def _cluster_lines(words: Iterable[Word]) -> list[list[Word]]:
-    """Group words whose boxes overlap vertically by at least half the smaller height."""
+    """Group words whose boxes overlap vertically by at least half the smaller height.
+
+    Words are taken top to bottom, left to right; each joins the first of the last three lines
+    (latest first) it overlaps enough, else starts a line."""
     lines: list[list[Word]] = []
     tops: list[float] = []
     bottoms: list[float] = []
     for w in sorted(words, key=_TOP_X0):
         w_top, w_bottom = w.top, w.bottom
         n = len(lines)
-        for i in range(n - 1, n - 4 if n > 3 else -1, -1):
+        placed = False
+        # The latest line first (where almost every word goes), then the two before it.
+        for i in (n - 1, n - 2, n - 3) if n >= 3 else range(n - 1, -1, -1):
             top, bottom = tops[i], bottoms[i]
             overlap = (bottom if bottom < w_bottom else w_bottom) - (top if top > w_top else w_top)
             height = bottom - top
@@ -144,8 +149,9 @@ def _cluster_lines(words: Iterable[Word]) -> list[list[Word]]:
                     tops[i] = w_top
                 if w_bottom > bottom:
                     bottoms[i] = w_bottom
+                placed = True
                 break
-        else:
+        if not placed:
             lines.append([w])
             tops.append(w_top)
             bottoms.append(w_bottom)
