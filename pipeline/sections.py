@@ -63,7 +63,8 @@ def drop_contents(lines: Sequence[Line]) -> tuple[list[Line], int]:
     in_contents = False
     for i, ln in enumerate(lines):
         text = ln.text.strip()
-        if _CONTENTS.match(text) or _LEADERS.search(text):
+        # Every leader pattern ends in a page number: lines that do not end in a digit are skipped.
+        if _CONTENTS.match(text) or (text[-1:].isdigit() and _LEADERS.search(text)):
             in_contents = True
             continue
         if in_contents:
