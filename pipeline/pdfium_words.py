@@ -20,7 +20,8 @@ How the records are made, and where they can differ from pdfplumber's:
   its first and last glyph, trimmed to one em tall from the descent up, which is pdfminer's glyph box
   within a few tenths of a point (untrimmed, lines set 1.2 em apart would overlap and merge);
 - size is `FPDFText_GetFontSize` of the word's first glyph, times the text matrix's scale when the
-  box shows it was left out ("/F1 1 Tf" with a 12-point `Tm`); bold comes from the font's name, as
+  box shows it was left out ("/F1 1 Tf" with a 12-point `Tm`; decided once per text object, on its
+  first word, which is the same for every glyph except in Type 3 fonts, whose boxes are per glyph); bold comes from the font's name, as
   for pdfplumber ("Helvetica-Bold", "Arial,Bold"), or PDFium's weight when it reports 600 or more
   (it reports 0 for the standard 14 fonts);
 - only the first and last glyph of a word are asked for their box, and the word for its PDF text
