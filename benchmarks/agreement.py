@@ -8,7 +8,8 @@ For every PDF, both backends extract the clean text in this process, one after t
   difflib; agreement = matched words / the longer sequence (1.0 = same words in the same order);
 - blocks: share of pdfplumber's blocks (text, kind, page, section) found identical, in order, in the
   pdfium output; sections: share of matched words that carry the same section kind;
-- seconds per backend (extraction only; the clean-text work after the words is the same code).
+- seconds per backend, wall clock and CPU time of this process (extraction only), and the 1-minute
+  load average before and after each folder.
 
 Failures must agree too (same reason before the colon). Prints one line per PDF with -v, and a
 summary per folder.
@@ -44,13 +45,13 @@ def _words(review: ExtractedReview) -> tuple[list[str], list[str]]:
 def compare(path: Path, root: Path, max_pages: int = 0) -> dict:
     a_cfg = ExtractConfig(max_pages=max_pages)
     b_cfg = ExtractConfig(max_pages=max_pages, backend="pdfium")
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     a = extract_or_fail(path, root, a_cfg)
-    ta = time.perf_counter() - t
-    t = time.perf_counter()
+    ta, ca = time.perf_counter() - t, time.process_time() - c
+    t, c = time.perf_counter(), time.process_time()
     b = extract_or_fail(path, root, b_cfg)
-    tb = time.perf_counter() - t
-    row: dict = {"file": path.name, "pdfplumber_s": ta, "pdfium_s": tb}
+    tb, cb = time.perf_counter() - t, time.process_time() - c
+    row: dict = {"file": path.name, "pdfplumber_s": ta, "pdfium_s": tb, "pdfplumber_cpu_s": ca, "pdfium_cpu_s": cb}
     if not isinstance(a, ExtractedReview) or not isinstance(b, ExtractedReview):
         ra = "ok" if isinstance(a, ExtractedReview) else a.reason.split(":")[0]
         rb = "ok" if isinstance(b, ExtractedReview) else b.reason.split(":")[0]
@@ -73,12 +74,22 @@ def compare(path: Path, root: Path, max_pages: int = 0) -> dict:
     return row
 
 
+def _loadavg() -> str:
+    """The 1-minute load average ("?" where /proc is missing)."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
+
+
 def summarise(rows: list[dict]) -> dict:
     ok = [r for r in rows if r["status_a"] == "ok" and r["status_b"] == "ok"]
     matched = sum(r["matched"] for r in ok)
     longer = sum(r["longer"] for r in ok) or 1
     ta = sum(r["pdfplumber_s"] for r in rows)
     tb = sum(r["pdfium_s"] for r in rows)
+    ca = sum(r["pdfplumber_cpu_s"] for r in rows)
+    cb = sum(r["pdfium_cpu_s"] for r in rows)
     pages = sum(r.get("pages", 0) for r in ok)
     per_review = sorted(r["matched"] / max(r["longer"], 1) for r in ok)
     return {
@@ -96,6 +107,10 @@ def summarise(rows: list[dict]) -> dict:
         "pdfplumber_seconds": round(ta, 2),
         "pdfium_seconds": round(tb, 2),
         "speedup": round(ta / tb, 1) if tb else None,
+        # CPU seconds of this process: less disturbed than wall time by other work on the machine.
+        "pdfplumber_cpu_seconds": round(ca, 2),
+        "pdfium_cpu_seconds": round(cb, 2),
+        "cpu_speedup": round(ca / cb, 1) if cb else None,
         "pdfplumber_pages_per_s": round(pages / ta, 1) if ta else None,
         "pdfium_pages_per_s": round(pages / tb, 1) if tb else None,
     }
@@ -110,6 +125,7 @@ def main() -> None:
     args = ap.parse_args()
     out = {}
     for folder in args.dirs:
+        load_before = _loadavg()
         rows = []
         for path in find_pdfs(folder):
             row = compare(path, folder, args.max_pages)
@@ -121,6 +137,7 @@ def main() -> None:
                 else:
                     print(f"  {row['file']}: {row['status_a']} | {row['status_b']}")
         summary = summarise(rows)
+        summary["load_average_1min"] = f"{load_before} -> {_loadavg()}"
         out[str(folder)] = summary
         print(f"{folder}: {json.dumps(summary)}")
     if args.json:

@@ -217,9 +217,10 @@ def layout_chars(page: pdfplumber.page.Page) -> list[dict[str, Any]]:
     return chars
 
 
-# One page as a backend delivers it: number, raw words (dicts), displayed width and height, and a
-# check "does a picture cover a quarter of the page?" (asked only of pages with almost no text).
-RawPage = tuple[int, list[dict[str, Any]], float, float, Callable[[], bool]]
+# One page as a backend delivers it: number, raw words (dicts; or `Word`s from the pdfium path when
+# every word on the page reads across), displayed width and height, and a check "does a picture
+# cover a quarter of the page?" (asked only of pages with almost no text).
+RawPage = tuple[int, list[dict[str, Any]] | list[Word], float, float, Callable[[], bool]]
 
 
 def _word(w: Mapping[str, Any]) -> Word:
@@ -227,6 +228,15 @@ def _word(w: Mapping[str, Any]) -> Word:
         return Word(str(w["text"]), float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]),
                     round(float(w["size"] or 0.0), 1), bool(w["bold"]))
     return Word.from_pdfplumber(w)
+
+
+def _page_words(raw: list[dict[str, Any]] | list[Word], width: float, height: float) -> tuple[list[Word], float, float]:
+    """A backend's words of one page -> `Word`s in a frame where the text runs across (see
+    `_turn_upright`), and that frame's width and height."""
+    if raw and isinstance(raw[0], Word):  # the pdfium path, every word upright: already `Word`s
+        return raw, width, height  # type: ignore[return-value]
+    turned, width, height = _turn_upright(raw, width, height)  # type: ignore[arg-type]
+    return [_word(w) for w in turned], width, height
 
 
 def _plumber_pages(pdf: pdfplumber.PDF, cfg: ExtractConfig) -> Iterator[RawPage]:
@@ -270,17 +280,18 @@ def _read_pages(source: Iterable[RawPage], cfg: ExtractConfig) -> tuple[list[tup
     textless: list[int] = []
     unmapped = scans = 0
     for number, raw, page_width, page_height, mostly_image in source:
-        raw, width, height = _turn_upright(raw, page_width, page_height)
-        words = [_word(w) for w in raw]
+        words, width, height = _page_words(raw, page_width, page_height)
         box = PageBox(number, height, width)
-        n_chars = sum(len(w.text) for w in words)
+        page_text = "".join([w.text for w in words])
+        n_chars = len(page_text)
         pictured = n_chars < cfg.min_chars_per_page and mostly_image()
         scans += pictured
         # A page with a few words and no picture is a short page, not a missing text layer.
         if n_chars == 0 or pictured:
             textless.append(number)
         # A lone "(cid:N)" word is a symbol-font bullet, which the paragraph builder recognises.
-        unmapped += sum(glyphs.unmapped_count(w.text) for w in words if not glyphs.is_lone_glyph(w.text))
+        if "(cid:" in page_text or "\ufffd" in page_text:
+            unmapped += sum(glyphs.unmapped_count(w.text) for w in words if not glyphs.is_lone_glyph(w.text))
         pages.append((box, page_lines(words, number, width, box.height, cfg.header_footer_band)))
     return pages, textless, scans, unmapped
 

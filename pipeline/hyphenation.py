@@ -28,6 +28,8 @@ _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 
 def word_key(token: str) -> str:
     """A token lower-cased without surrounding punctuation: the unit of the document vocabulary."""
+    if token.isalnum():  # the usual token: nothing for `_EDGE_PUNCT` to strip (\w is alphanumeric or _)
+        return token.lower()
     return _EDGE_PUNCT.sub("", token).lower()
 
 
@@ -58,7 +60,17 @@ class Dehyphenator:
     """Decides, for one document, whether a line-end hyphen belongs to the word."""
 
     def __init__(self, tokens: Iterable[str]) -> None:
-        self.counts = Counter(k for k in (word_key(t) for t in tokens) if k)
+        self._tokens: Iterable[str] | None = tokens
+        self._counts: Counter[str] | None = None
+
+    @property
+    def counts(self) -> Counter[str]:
+        """How often each `word_key` occurs in the document; counted on first use (most documents
+        have few line-end hyphens, some none)."""
+        if self._counts is None:
+            self._counts = Counter(k for k in (word_key(t) for t in self._tokens or ()) if k)
+            self._tokens = None
+        return self._counts
 
     def join(self, head: str, tail: str) -> str:
         """`head` ends with "-" (the last token of a line), `tail` is the first token of the next line."""

@@ -12,19 +12,28 @@ Works on plain records; it never imports pdfplumber.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 
+import numpy as np
+
+_X0 = attrgetter("x0")
+_TOP_X0 = attrgetter("top", "x0")
+_COUNT = itemgetter(1)
 _BOLD = re.compile(r"bold|black|heavy|semibold|demibold|,b\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Word:
-    """One word as printed: its text, box (PDF points, top-left origin), font size and weight."""
+    """One word as printed: its text, box (PDF points, top-left origin), font size and weight.
+
+    Treat as read-only. Not a frozen dataclass because a frozen one's constructor sets each field
+    through `object.__setattr__`, which makes it 4x slower, and a page has hundreds of words.
+    """
 
     text: str
     x0: float
@@ -68,22 +77,31 @@ class Line:
 
     def refresh(self) -> None:
         """Recompute box, size, weight and text from `words` (after words were removed)."""
-        ws = sorted(self.words, key=lambda w: w.x0)
+        ws = sorted(self.words, key=_X0)
         self.words = ws
         if not ws:
             self.text = ""
             return
-        self.x0 = min(w.x0 for w in ws)
-        self.x1 = max(w.x1 for w in ws)
-        self.top = min(w.top for w in ws)
-        self.bottom = max(w.bottom for w in ws)
-        weights = Counter[float]()
-        bold_chars = 0
+        first = ws[0]
+        x0, x1, top, bottom = first.x0, first.x1, first.top, first.bottom
+        # Characters per type size (in order of first appearance: ties go to the first size seen).
+        weights: dict[float, int] = {}
+        chars = bold_chars = 0
         for w in ws:
-            weights[w.size] += len(w.text)
-            bold_chars += len(w.text) if w.bold else 0
-        self.size = weights.most_common(1)[0][0]
-        self.bold = bold_chars >= 0.9 * sum(weights.values())
+            if w.x1 > x1:
+                x1 = w.x1
+            if w.top < top:
+                top = w.top
+            if w.bottom > bottom:
+                bottom = w.bottom
+            n = len(w.text)
+            weights[w.size] = weights.get(w.size, 0) + n
+            chars += n
+            if w.bold:
+                bold_chars += n
+        self.x0, self.x1, self.top, self.bottom = x0, x1, top, bottom
+        self.size = max(weights.items(), key=_COUNT)[0]
+        self.bold = bold_chars >= 0.9 * chars
         self.text = join_words(ws)
 
     @property
@@ -94,33 +112,49 @@ class Line:
 
 def join_words(words: Sequence[Word]) -> str:
     """Words of one line -> text. Touching words (split only by a change of font) are not spaced."""
-    parts: list[str] = []
-    prev: Word | None = None
-    for w in words:
-        if prev is not None and w.x0 - prev.x1 > 0.08 * max(w.size, 1.0):
+    if not words:
+        return ""
+    parts = [words[0].text]
+    prev_x1 = words[0].x1
+    for w in words[1:]:
+        if w.x0 - prev_x1 > 0.08 * (w.size if w.size > 1.0 else 1.0):
             parts.append(" ")
         parts.append(w.text)
-        prev = w
+        prev_x1 = w.x1
     return "".join(parts)
 
 
 def _cluster_lines(words: Iterable[Word]) -> list[list[Word]]:
-    """Group words whose boxes overlap vertically by at least half the smaller height."""
+    """Group words whose boxes overlap vertically by at least half the smaller height.
+
+    Words are taken top to bottom, left to right; each joins the first of the last three lines
+    (latest first) it overlaps enough, else starts a line."""
     lines: list[list[Word]] = []
-    bounds: list[tuple[float, float]] = []
-    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+    tops: list[float] = []
+    bottoms: list[float] = []
+    for w in sorted(words, key=_TOP_X0):
+        w_top, w_bottom = w.top, w.bottom
+        n = len(lines)
         placed = False
-        for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
-            top, bottom = bounds[i]
-            overlap = min(bottom, w.bottom) - max(top, w.top)
-            if overlap >= 0.5 * min(bottom - top, w.bottom - w.top):
+        # The latest line first (where almost every word goes), then the two before it.
+        for i in (n - 1, n - 2, n - 3) if n >= 3 else range(n - 1, -1, -1):
+            top, bottom = tops[i], bottoms[i]
+            overlap = (bottom if bottom < w_bottom else w_bottom) - (top if top > w_top else w_top)
+            height = bottom - top
+            if w_bottom - w_top < height:
+                height = w_bottom - w_top
+            if overlap >= 0.5 * height:
                 lines[i].append(w)
-                bounds[i] = (min(top, w.top), max(bottom, w.bottom))
+                if w_top < top:
+                    tops[i] = w_top
+                if w_bottom > bottom:
+                    bottoms[i] = w_bottom
                 placed = True
                 break
         if not placed:
             lines.append([w])
-            bounds.append((w.top, w.bottom))
+            tops.append(w_top)
+            bottoms.append(w_bottom)
     return lines
 
 
@@ -136,14 +170,12 @@ def find_gutter(words: Sequence[Word], width: float, height: float, band: float)
     if len(body) < 40 or width <= 0:
         return None
     n_bins = int(width) + 1
-    # How many words cover each 1-point bin: a difference array, then running sums.
-    delta = [0] * (n_bins + 1)
-    for w in body:
-        a, b = max(0, int(w.x0)), min(n_bins, int(math.ceil(w.x1)))
-        if a < b:
-            delta[a] += 1
-            delta[b] -= 1
-    cover = list(itertools.accumulate(delta[:n_bins]))
+    # How many words cover each 1-point bin [int(x0), ceil(x1)): a difference array, then running sums.
+    starts = np.trunc(np.array([w.x0 for w in body])).clip(0, None)
+    ends = np.ceil(np.array([w.x1 for w in body])).clip(None, n_bins)
+    inside = starts < ends
+    delta = np.bincount(starts[inside].astype(np.int64), minlength=n_bins + 1) - np.bincount(ends[inside].astype(np.int64), minlength=n_bins + 1)
+    cover: list[int] = np.cumsum(delta[:n_bins]).tolist()
     rows = len({round(w.top) for w in body})
     allowed = max(1, rows // 12)
     lo, hi = int(width * 0.2), int(width * 0.8)
@@ -210,8 +242,8 @@ def page_lines(words: Sequence[Word], page: int, width: float, height: float, ba
     spans = [Line(page, "full", ws) for ws in _cluster_lines(crossing)]
     rest = [w for w in words if not (w.x0 < g1 - 0.5 and w.x1 > g0 + 0.5)]
     # Words beside a spanning line (e.g. "The" of a title that crosses the gutter) belong to it.
-    side: list[Word] = []
-    for w in rest:
+    side: list[Word] = [] if spans else rest
+    for w in rest if spans else ():
         mid = (w.top + w.bottom) / 2
         host = next((s for s in spans if s.top <= mid <= s.bottom), None)
         if host is not None:

@@ -20,12 +20,17 @@ How the records are made, and where they can differ from pdfplumber's:
   its first and last glyph, trimmed to one em tall from the descent up, which is pdfminer's glyph box
   within a few tenths of a point (untrimmed, lines set 1.2 em apart would overlap and merge);
 - size is `FPDFText_GetFontSize` of the word's first glyph, times the text matrix's scale when the
-  box shows it was left out ("/F1 1 Tf" with a 12-point `Tm`); bold comes from the font's name, as
+  box shows it was left out ("/F1 1 Tf" with a 12-point `Tm`; decided once per text object, on its
+  first word, which is the same for every glyph except in Type 3 fonts, whose boxes are per glyph); bold comes from the font's name, as
   for pdfplumber ("Helvetica-Bold", "Arial,Bold"), or PDFium's weight when it reports 600 or more
   (it reports 0 for the standard 14 fonts);
-- only the first and last glyph of a word are asked for their box (about 5 calls into PDFium per
-  word rather than per glyph), which is what makes this path fast; words drawn twice at the same
-  place ("fake bold") are dropped when `extract.dedupe_chars` is on.
+- only the first and last glyph of a word are asked for their box, and the word for its PDF text
+  object (`FPDFText_GetTextObject`: a run of glyphs shown with one font, size and matrix); size,
+  font name, weight and angle are asked once per text object and reused for its other words. So
+  PDFium is called 3 times per word (it was 5, and would be 2 per glyph), which is what makes this
+  path fast; the usual word (left to right on an unrotated page, its box as wide as its letters
+  can be) becomes a `Word` in one step; words drawn twice at the same place ("fake bold") are
+  dropped when `extract.dedupe_chars` is on.
 
 PDFium is not thread-safe: use it from one thread per process (the batch uses worker processes).
 This is the only module that imports pypdfium2.
@@ -45,7 +50,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from pipeline.errors import ExtractError
-from pipeline.layout import _BOLD
+from pipeline.layout import _BOLD, Word
 
 # A word: a run of printable characters. PDFium reports a hyphen it saw at a line end as U+FFFE and
 # may run the next line on without a break: the word ends there.
@@ -55,11 +60,12 @@ _FONT_BUF = 256
 
 @dataclass
 class PdfiumPage:
-    """One page's words (pdfplumber-style dicts: text, x0, x1, top, bottom, upright, direction, size,
-    bold) and its displayed size. `close()` releases the page."""
+    """One page's words and its displayed size. The words are `Word`s when all of them read across,
+    else pdfplumber-style dicts (text, x0, x1, top, bottom, upright, direction, size, bold) for
+    `extract._turn_upright`. `close()` releases the page."""
 
     number: int
-    words: list[dict[str, object]]
+    words: list[Word] | list[dict[str, object]]
     width: float
     height: float
     _page: pdfium.PdfPage | None = None
@@ -119,6 +125,11 @@ def _transform(mediabox: tuple[float, float, float, float], rotation: int) -> tu
     return w, h, lambda x, y: (x - x0, y1 - y)
 
 
+def _origin(mediabox: tuple[float, float, float, float]) -> tuple[float, float]:
+    """The user-space x of the page's left edge and y of its top edge (for an unrotated page)."""
+    return mediabox[0], mediabox[3]
+
+
 def _page_text(textpage: pdfium.PdfTextPage, n_chars: int) -> str:
     """The page's text with one character per PDFium char index (generated spaces and line breaks
     included), so that a token's position in the text is its glyphs' indices."""
@@ -168,82 +179,146 @@ def _pieces(tp: object, first: int, last: int, x_tolerance: float) -> list[tuple
     return [(int(a), int(b), c, d, e, f) for a, b, c, d, e, f in out]
 
 
-def _dedupe(words: list[dict[str, object]], tolerance: float = 1.0) -> list[dict[str, object]]:
+def _dedupe(words: list[Word], directions: list[str] | None, tolerance: float = 1.0) -> tuple[list[Word], list[str] | None]:
     """Drop words drawn twice at (almost) the same place, as "fake bold" does (`extract.dedupe_chars`;
-    pdfplumber's path does this per glyph)."""
-    if len(words) - len({(w["text"], int(float(w["x0"])), int(float(w["top"]))) for w in words}) < 1:  # type: ignore[arg-type]
-        return words  # the usual page: no word drawn twice
-    seen: dict[tuple[object, int, int], list[tuple[float, float]]] = {}
-    out = []
-    for w in words:
-        x, y = float(w["x0"]), float(w["top"])  # type: ignore[arg-type]
+    pdfplumber's path does this per glyph). Consumes the words and their directions (None: all read
+    left to right); produces both without the repeats."""
+    if len(words) - len({(w.text, int(w.x0), int(w.top)) for w in words}) < 1:
+        return words, directions  # the usual page: no word drawn twice
+    seen: dict[tuple[str, int, int], list[tuple[float, float]]] = {}
+    out, out_directions = [], []
+    for i, w in enumerate(words):
+        x, y = w.x0, w.top
         gx, gy = int(x // tolerance), int(y // tolerance)
         duplicate = any(
             abs(px - x) <= tolerance and abs(py - y) <= tolerance
             for dx in (-1, 0, 1)
             for dy in (-1, 0, 1)
-            for px, py in seen.get((w["text"], gx + dx, gy + dy), ())
+            for px, py in seen.get((w.text, gx + dx, gy + dy), ())
         )
         if not duplicate:
-            seen.setdefault((w["text"], gx, gy), []).append((x, y))
+            seen.setdefault((w.text, gx, gy), []).append((x, y))
             out.append(w)
-    return out
+            out_directions.append(directions[i] if directions is not None else "ltr")
+    return out, out_directions if directions is not None else None
+
+
+def _style(
+    tp: object, index: int, rect: raw.FS_RECTF, rotation: int, fonts: dict[bytes, bool], buf: ctypes.Array, flags: ctypes.c_int,
+    matrix: raw.FS_MATRIX,
+) -> tuple[float, float, bool, str, float, float, float]:
+    """How glyph `index` (whose loose box is `rect`) is set: font size, the same to 0.1 pt (as
+    `Word.size`), bold, reading direction, and the widest, narrowest and tallest its glyphs can be (per letter, per letter, per
+    line) before a word's box says it holds glyphs from two places or one drawn twice."""
+    size = raw.FPDFText_GetFontSize(tp, index)
+    if not 0.9 * size <= rect.top - rect.bottom <= 1.6 * size:
+        # The font size PDFium reports leaves out the text matrix's scale ("/F1 1 Tf" with a
+        # 12-point Tm, as many PDF writers do); pdfminer's size includes it.
+        matrix_found = raw.FPDFText_GetMatrix(tp, index, matrix)
+        if matrix_found:
+            size *= math.hypot(matrix.c, matrix.d)
+    n = raw.FPDFText_GetFontInfo(tp, index, buf, _FONT_BUF, flags)
+    name = buf.raw[: max(0, n - 1)]
+    bold = fonts.get(name)
+    if bold is None:
+        bold = bool(_BOLD.search(name.decode("latin-1"))) or raw.FPDFText_GetFontWeight(tp, index) >= 600
+        fonts[name] = bold
+    angle = raw.FPDFText_GetCharAngle(tp, index)
+    direction = "ltr" if (angle < 0.05 or angle > 2 * math.pi - 0.05) and rotation == 0 else _direction(angle, rotation)
+    em = max(size, 1.0)
+    return size, round(size or 0.0, 1), bold, direction, 0.85 * em, 0.2 * em, 1.6 * em
+
+
+def _address(fn: object) -> int:
+    return ctypes.cast(fn, ctypes.c_void_p).value or 0
+
+
+# FPDFText_GetTextObject with an integer result: the text object a glyph belongs to, compared by
+# address (pypdfium2's own binding returns a ctypes pointer, which cannot be compared cheaply).
+_TEXT_OBJECT = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(_address(raw.FPDFText_GetTextObject))
+# FPDFText_GetLooseCharBox taking plain addresses: a fifth cheaper per call than pypdfium2's binding,
+# which checks its arguments' pointer types on every call (twice a word).
+_LOOSE_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)(_address(raw.FPDFText_GetLooseCharBox))
 
 
 def read_page(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, dedupe: bool = True) -> PdfiumPage:
-    """Page `index` (0-based) -> its words. The caller closes the page (`PdfiumPage.close`)."""
+    """Page `index` (0-based) -> its words. The caller closes the page (`PdfiumPage.close`).
+
+    The words are `Word`s when every word on the page reads across (the usual page), else dicts
+    with `upright` and `direction` for `extract._turn_upright`. Font size, weight and direction are
+    asked once per PDF text object (a run of glyphs shown with one font and matrix) and reused for
+    every word in it: per word, PDFium is asked only for its text object and its first and last
+    glyph's box.
+    """
     page = doc[index]
     rotation = page.get_rotation()
-    width, height, to_display = _transform(tuple(page.get_mediabox()), rotation)
+    mediabox = tuple(page.get_mediabox())
+    width, height, to_display = _transform(mediabox, rotation)  # type: ignore[arg-type]
+    mb_x0, mb_y1 = _origin(mediabox)  # type: ignore[arg-type]
     textpage = page.get_textpage()
     try:
         n_chars = textpage.count_chars()
         text = _page_text(textpage, n_chars) if n_chars > 0 else ""
         tp = textpage.raw
+        tp_address = _address(tp)
         rect = raw.FS_RECTF()
         rect2 = raw.FS_RECTF()
         buf = ctypes.create_string_buffer(_FONT_BUF)
         flags = ctypes.c_int()
-        loose = raw.FPDFText_GetLooseCharBox
-        font_size = raw.FPDFText_GetFontSize
-        font_info = raw.FPDFText_GetFontInfo
-        font_weight = raw.FPDFText_GetFontWeight
-        char_angle = raw.FPDFText_GetCharAngle
-        get_matrix = raw.FPDFText_GetMatrix
+        loose = _LOOSE_BOX
+        text_object = _TEXT_OBJECT
         matrix = raw.FS_MATRIX()
         fonts: dict[bytes, bool] = {}
-        words: list[dict[str, object]] = []
+        # Per text object: see `_style`.
+        objects: dict[int, tuple[float, float, bool, str, float, float, float]] = {}
+        found: list[Word] = []
+        turned: dict[int, str] = {}  # index in `found` -> direction, for words that do not read left to right
+        rect_address, rect2_address = ctypes.addressof(rect), ctypes.addressof(rect2)
         for m in _TOKEN.finditer(text):
-            first, last = m.start(), m.end() - 1
-            if not loose(tp, first, rect):
+            first = m.start()
+            if not loose(tp_address, first, rect_address):
                 continue
-            size = font_size(tp, first)
-            if not 0.9 * size <= rect.top - rect.bottom <= 1.6 * size:
-                # The font size PDFium reports leaves out the text matrix's scale ("/F1 1 Tf" with a
-                # 12-point Tm, as many PDF writers do); pdfminer's size includes it.
-                if get_matrix(tp, first, matrix):
-                    size *= math.hypot(matrix.c, matrix.d)
-            if last != first and loose(tp, last, rect2):
-                left, right = min(rect.left, rect2.left), max(rect.right, rect2.right)
-                low, high = min(rect.bottom, rect2.bottom), max(rect.top, rect2.top)
+            obj = text_object(tp_address, first)
+            style = objects.get(obj) if obj else None
+            if style is None:
+                style = _style(tp, first, rect, rotation, fonts, buf, flags, matrix)
+                if obj:
+                    objects[obj] = style
+            size, shown, bold, direction, wide, narrow, tall = style
+            last = m.end() - 1
+            token = m.group()
+            if last != first and loose(tp_address, last, rect2_address):
+                left, right = rect.left, rect2.right
+                low, high = rect.bottom, rect.top
+                if rect2.left < left:
+                    left = rect2.left
+                if rect.right > right:
+                    right = rect.right
+                if rect2.bottom < low:
+                    low = rect2.bottom
+                if rect2.top > high:
+                    high = rect2.top
             else:
                 left, right, low, high = rect.left, rect.right, rect.bottom, rect.top
-            token = m.group().replace("\ufffe", "-")
-            n = font_info(tp, first, buf, _FONT_BUF, flags)
-            name = buf.raw[: max(0, n - 1)]
-            bold = fonts.get(name)
-            if bold is None:
-                bold = bool(_BOLD.search(name.decode("latin-1"))) or font_weight(tp, first) >= 600
-                fonts[name] = bold
-            angle = char_angle(tp, first)
-            direction = "ltr" if (angle < 0.05 or angle > 2 * math.pi - 0.05) and rotation == 0 else _direction(angle, rotation)
+            if token[-1] == "\ufffe":
+                token = token.replace("\ufffe", "-")
+            n_letters = len(token)
+            if direction == "ltr" and rotation == 0 and (
+                n_letters == 1 or (narrow * n_letters <= right - left <= wide * n_letters + 1 and high - low <= tall)
+            ):
+                # The usual word: no piece to split off, no rotation to undo.
+                bottom = mb_y1 - low
+                top = mb_y1 - high
+                if 0 < size < bottom - top:
+                    # pdfminer's glyph box is one em tall from the descent up; PDFium's loose box
+                    # runs from the font's descent to its ascent, taller by 10-20%: lines spaced
+                    # at 1.2 em would overlap and merge.
+                    top = bottom - size
+                found.append(Word(token, left - mb_x0, right - mb_x0, top, bottom, shown, bold))
+                continue
             # Wider than its letters could be, or taller than a line: glyphs from two places.
             # Narrower than its letters could be: glyphs drawn twice on top of each other ("fake bold").
-            if direction == "ltr" and len(token) > 1 and (
-                right - left > len(token) * max(size, 1.0) * 0.85 + 1
-                or high - low > 1.6 * max(size, 1.0)
-                or right - left < len(token) * max(size, 1.0) * 0.2
-            ):
+            if direction == "ltr" and n_letters > 1 and not (narrow * n_letters <= right - left <= wide * n_letters + 1 and high - low <= tall):
                 pieces = _pieces(tp, first, last, x_tolerance)
             else:
                 pieces = [(first, last, left, right, low, high)]
@@ -252,25 +327,21 @@ def read_page(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, ded
                 bx, by = to_display(right, low)  # type: ignore[operator]
                 top, bottom = min(ay, by), max(ay, by)
                 if direction in ("ltr", "rtl") and 0 < size < bottom - top:
-                    # pdfminer's glyph box is one em tall from the descent up; PDFium's loose box
-                    # runs from the font's descent to its ascent, taller by 10-20%: lines spaced
-                    # at 1.2 em would overlap and merge.
-                    top = bottom - size
-                words.append(
-                    {
-                        "text": token if len(pieces) == 1 else token[a - first : b - first + 1],
-                        "x0": min(ax, bx),
-                        "x1": max(ax, bx),
-                        "top": top,
-                        "bottom": bottom,
-                        "size": size,
-                        "bold": bold,
-                        "upright": direction in ("ltr", "rtl"),
-                        "direction": direction,
-                    }
-                )
+                    top = bottom - size  # one em tall, as above
+                piece = token if len(pieces) == 1 else token[a - first : b - first + 1]
+                if direction != "ltr":
+                    turned[len(found)] = direction
+                found.append(Word(piece, min(ax, bx), max(ax, bx), top, bottom, shown, bold))
+        directions = [turned.get(i, "ltr") for i in range(len(found))] if turned else None
         if dedupe:
-            words = _dedupe(words)
+            found, directions = _dedupe(found, directions)
+        words: list[Word] | list[dict[str, object]] = found
+        if directions is not None and not all(d in ("ltr", "rtl") for d in directions):
+            words = [
+                {"text": w.text, "x0": w.x0, "x1": w.x1, "top": w.top, "bottom": w.bottom, "size": w.size, "bold": w.bold,
+                 "upright": d in ("ltr", "rtl"), "direction": d}
+                for w, d in zip(found, directions)
+            ]
         return PdfiumPage(index + 1, words, float(width), float(height), page)
     finally:
         textpage.close()

@@ -58,17 +58,18 @@ def drop_contents(lines: Sequence[Line]) -> tuple[list[Line], int]:
 
     Returns the remaining lines and how many were dropped.
     """
-    last_seen: dict[str, int] = {}
-    for i, ln in enumerate(lines):
-        last_seen[_norm(ln.text)] = i
+    last_seen: dict[str, int] | None = None  # a line's normalised text -> where it occurs last
     kept: list[Line] = []
     in_contents = False
     for i, ln in enumerate(lines):
         text = ln.text.strip()
-        if _CONTENTS.match(text) or _LEADERS.search(text):
+        # Every leader pattern ends in a page number: lines that do not end in a digit are skipped.
+        if _CONTENTS.match(text) or (text[-1:].isdigit() and _LEADERS.search(text)):
             in_contents = True
             continue
         if in_contents:
+            if last_seen is None:  # only documents with a contents page need it
+                last_seen = {_norm(other.text): j for j, other in enumerate(lines)}
             entry = _TRAILING_PAGE.sub("", text)
             if entry != text or last_seen.get(_norm(entry), -1) > i:
                 continue

@@ -36,3 +36,13 @@ def test_tree_sampler_sees_the_processes_of_a_command():
     sampler.join()
     summary = sampler.summary()
     assert summary["workers_seen"] == 1 and summary["worker_peak_rss_mb"] >= 30
+
+
+def test_stages_cover_extraction_for_both_backends():
+    from benchmarks import stages
+
+    path = sorted((ROOT / "corpus" / "sample").glob("*.pdf"))[0]
+    for backend in ("pdfplumber", "pdfium"):
+        pages, per_stage = stages.stages(path, backend)
+        assert pages >= 1 and set(per_stage) == set(stages.STAGES)
+    assert stages.pdfium_floor(path)[0] == pages

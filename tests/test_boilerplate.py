@@ -21,3 +21,22 @@ def test_cues():
     assert cue_count("Working Together to Safeguard Children (2018) and the Children Act 2004") == 2
     assert cue_count("where abuse or neglect is known or suspected and a child has died or been seriously harmed") >= 1
     assert cue_count("The mother said the house was cold.") == 0
+
+
+def test_the_quick_word_test_never_hides_a_cue():
+    from pipeline.boilerplate import _CUES
+
+    texts = [
+        PURPOSE,
+        "WORKING TOGETHER TO SAFEGUARD CHILDREN sets out when a review is held.",
+        "The Purpose Of This Local Child Safeguarding Practice Review is to learn.",
+        "Where a child Dies Or Is Seriously Harmed, or on the death or serious injury of a child.",
+        "It is not the purpose of the review to apportion blame or hold individuals to account.",
+        "Regulation 5 of the Local Safeguarding Children Boards Regulations; Children and Social Work Act 2017.",
+        "What could have been done differently? Safeguarding partners must notify the national panel.",
+        "Neglect or abuse was suspected; the Children Act 2004 applies \u2013 Working Together (2018).",
+        "Les partenaires: abuse or neglect is known \u00e9t\u00e9 and improvements to be made.",
+        "The mother said the house was cold.",
+    ]
+    for text in texts:
+        assert cue_count(text) == sum(1 for c in _CUES if c.search(text)), text

@@ -30,3 +30,22 @@ def test_document_usage_wins_over_dictionary():
 def test_dictionary_is_shipped():
     words = dictionary()
     assert len(words) > 100_000 and "safeguarding" in words
+
+
+def test_word_key_strips_edge_punctuation():
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from pipeline.hyphenation import word_key
+
+    edge = re.compile(r"^[\W_]+|[\W_]+$")
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(max_size=8))
+    def check(token):
+        assert word_key(token) == edge.sub("", token).lower()
+
+    check()
+    assert word_key("Neglect.") == "neglect" and word_key("(2019)") == "2019" and word_key("_x_") == "x"

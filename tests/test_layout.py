@@ -72,3 +72,69 @@ def test_strip_running_removes_repeats_and_keeps_body():
     out, removed = strip_running(pages, 0.12, 0.5)
     assert [[ln.text for ln in lines] for _, lines in out] == [[f"Body text on{n}"] for n in range(1, 5)]
     assert removed == 8
+
+
+# --- the faster line code against the plain definitions it replaced ------------------------------
+
+from collections import Counter  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from pipeline.layout import _cluster_lines, join_words  # noqa: E402
+
+
+def _plain_cluster(words: list[Word]) -> list[list[Word]]:
+    lines: list[list[Word]] = []
+    bounds: list[tuple[float, float]] = []
+    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+        for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
+            top, bottom = bounds[i]
+            if min(bottom, w.bottom) - max(top, w.top) >= 0.5 * min(bottom - top, w.bottom - w.top):
+                lines[i].append(w)
+                bounds[i] = (min(top, w.top), max(bottom, w.bottom))
+                break
+        else:
+            lines.append([w])
+            bounds.append((w.top, w.bottom))
+    return lines
+
+
+def _plain_join(words: list[Word]) -> str:
+    parts, prev = [], None
+    for w in words:
+        if prev is not None and w.x0 - prev.x1 > 0.08 * max(w.size, 1.0):
+            parts.append(" ")
+        parts.append(w.text)
+        prev = w
+    return "".join(parts)
+
+
+_word = st.builds(
+    lambda text, x0, width, top, height, size, bold: Word(text, x0, x0 + width, top, top + height, size, bold),
+    st.text("abcXYZ-.", min_size=0, max_size=6),
+    st.floats(0, 500),
+    st.floats(0, 60),
+    st.floats(0, 700),
+    st.floats(0.5, 14),
+    st.sampled_from([0.5, 1.0, 8.0, 10.0, 10.5, 12.0]),
+    st.booleans(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_word, max_size=40))
+def test_line_code_matches_its_plain_definition(words):
+    assert _cluster_lines(words) == _plain_cluster(words)
+    ordered = sorted(words, key=lambda w: w.x0)
+    assert join_words(ordered) == _plain_join(ordered)
+    if words:
+        line = Line(3, "full", list(words))
+        weights = Counter[float]()
+        for w in ordered:
+            weights[w.size] += len(w.text)
+        assert (line.x0, line.x1) == (min(w.x0 for w in words), max(w.x1 for w in words))
+        assert (line.top, line.bottom) == (min(w.top for w in words), max(w.bottom for w in words))
+        assert line.size == weights.most_common(1)[0][0]
+        assert line.bold == (sum(len(w.text) for w in words if w.bold) >= 0.9 * sum(weights.values()))
+        assert line.text == _plain_join(ordered)

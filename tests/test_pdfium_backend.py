@@ -92,3 +92,57 @@ def test_backend_is_part_of_the_extraction_key(tmp_path: Path):
     cfg_file.write_text("extract:\n  backend: pymupdf\n")
     with pytest.raises(ConfigError, match="extract.backend"):
         load_config(cfg_file)
+
+
+def test_fonts_change_inside_one_line_and_one_text_block(tmp_path: Path):
+    """Size, weight and direction are read once per PDF text object; a font change inside one BT..ET
+    block (one line) must still give each word its own."""
+    from pipeline import pdfium_words
+    from pipeline.layout import Word
+
+    path = tmp_path / "fonts.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    t = c.beginText(72, 700)
+    t.setFont("Helvetica", 10)
+    t.textOut("plain words then ")
+    t.setFont("Helvetica-Bold", 10)
+    t.textOut("bold words ")
+    t.setFont("Times-Roman", 14)
+    t.textOut("larger words ")
+    t.setFont("Helvetica", 10)
+    t.textOut("plain again")
+    c.drawText(t)
+    c.showPage()
+    c.setFont("Helvetica", 10)
+    c.translate(300, 100)
+    c.rotate(90)
+    for i in range(6):
+        c.drawString(0, -14 * i, f"sideways line {i} of a landscape table")
+    c.showPage()
+    c.setFont("Helvetica", 10)
+    for i in range(4):
+        c.drawString(72, 700 - 14 * i, f"body line {i} beside a label")
+    c.translate(40, 400)
+    c.rotate(90)
+    c.drawString(0, 0, "margin label")
+    c.save()
+    with pdfium_words.open_document(path) as doc:
+        pages = [pdfium_words.read_page(doc, i) for i in range(3)]
+        try:
+            assert all(isinstance(w, Word) for w in pages[0].words)
+            style = {w.text: (w.size, w.bold) for w in pages[0].words}
+            assert style["plain"] == style["then"] == style["again"] == (10.0, False)
+            assert style["bold"] == (10.0, True)
+            assert style["larger"] == (14.0, False)
+            # Pages with words that do not read across: dicts with their direction, for extract.
+            assert all(not w["upright"] and w["direction"] == "ttb" for w in pages[1].words)  # type: ignore[index]
+            assert {w["direction"] for w in pages[2].words} == {"ltr", "ttb"}  # type: ignore[index]
+        finally:
+            for page in pages:
+                page.close()
+    # As pdfplumber's path reads them: one line in four fonts; a lone sideways label beside upright
+    # text dropped. (Page 2 differs: pdfplumber spells top-to-bottom words backwards, "elbat".)
+    for review in (extract_review(path, tmp_path, PDFIUM), extract_review(path, tmp_path, PLUMBER)):
+        text = " ".join(b.text for b in review.blocks)
+        assert text.startswith("plain words then bold words larger words plain again")
+        assert "body line 3 beside a label" in text and "margin" not in text
