@@ -94,13 +94,19 @@ class AssertionModel:
 
     @classmethod
     def from_json(cls, data: Any) -> AssertionModel:
-        """Rebuild from `to_json`'s output; `ValueError`/`KeyError`/`TypeError` on a malformed one."""
+        """Rebuild from `to_json`'s output; `ValueError`/`KeyError`/`TypeError` on a malformed one
+        (not an object, arrays of the wrong length, non-finite numbers)."""
+        if not isinstance(data, dict) or not isinstance(data.get("features"), list):
+            raise ValueError("the assertion model is not an object with a feature list")
         features = [str(f) for f in data["features"]]
         idf = np.asarray(data["idf"], dtype=np.float64)
         coef = np.asarray(data["coef"], dtype=np.float64)
+        intercept = float(data["intercept"])
         if idf.shape != (len(features),) or coef.shape != (len(features),):
             raise ValueError("assertion model arrays do not match its feature list")
-        return cls(features, idf, coef, float(data["intercept"]))
+        if not (np.isfinite(idf).all() and np.isfinite(coef).all() and np.isfinite(intercept)):
+            raise ValueError("assertion model has non-finite numbers")
+        return cls(features, idf, coef, intercept)
 
 
 @dataclass
@@ -209,6 +215,15 @@ def load_model(
     """Load and verify a model folder against the codebook, cue lexicon and nlp settings in use."""
     card = read_card(folder)
     files = card.get("files") or {}
+    if not isinstance(files, dict) or not str(card.get("model_id", "")).endswith(
+        sha256_bytes(json.dumps(files, sort_keys=True).encode())[:12]
+    ):
+        raise ModelError(
+            f"{folder}: the file list in {CARD} does not match its model id; the card was edited. "
+            "Refusing to load it: copy the model folder again from its source"
+        )
+    if ASSERTION not in files and (folder / ASSERTION).exists():
+        raise ModelError(f"{folder}: {ASSERTION} is not listed in {CARD}; the folder was altered. Copy it again from its source")
     for name in (VOCAB, WEIGHTS, *([ASSERTION] if ASSERTION in files else [])):
         path = folder / name
         if not path.is_file():
@@ -243,7 +258,7 @@ def load_model(
         assertion = None
         if ASSERTION in files:
             assertion = AssertionModel.from_json(json.loads((folder / ASSERTION).read_text(encoding="utf-8")))
-    except (ValueError, KeyError, TypeError, OSError, json.JSONDecodeError) as exc:
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError, OSError, json.JSONDecodeError) as exc:
         raise ModelError(f"{folder}: unreadable model files ({exc})") from None
     if themes != list(card.get("themes", [])) or coef.shape != (len(themes), len(vocab["features"])):
         raise ModelError(f"{folder}: model files disagree with {CARD} (themes or shapes)")

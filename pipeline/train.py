@@ -254,18 +254,18 @@ def _fit(
             coef[j], intercept[j] = np.zeros(x.shape[1]), -10.0
             continue
         if base_probs is not None and theme in base.themes:  # type: ignore[union-attr]
-            init = base_probs[:, base.themes.index(theme)] / np.maximum(asserted, 1e-9)  # type: ignore[union-attr]
+            scores = base_probs[:, base.themes.index(theme)]  # type: ignore[union-attr]  # already x assertion
         else:
             doc_x = sp.vstack([sp.csr_matrix(x[bounds[i] : bounds[i + 1]].sum(axis=0)) for i in (*pos_docs, *neg_docs)])
             doc_y = np.array([1] * len(pos_docs) + [0] * len(neg_docs), dtype=np.int8)
             w, b = _fit_lr(sp.csr_matrix(doc_x), doc_y, settings.c)
             cue = np.array([any(t == f"cue:{theme}" for t in s.tags) for d in docs for s in d.sentences], dtype=float)
-            init = _sigmoid(x @ w + b + 2.0 * cue)
-        scores = np.asarray(init, dtype=np.float64) * asserted
+            scores = _sigmoid(x @ w + b + 2.0 * cue) * asserted
         for _ in range(settings.mil_rounds + 1):
             pos_sel = []
             for i in pos_docs:
                 rows = np.arange(bounds[i], bounds[i + 1])
+                rows = rows[keep[rows]]
                 if len(rows) == 0:
                     continue
                 order = rows[np.argsort(-scores[rows], kind="stable")]
@@ -292,7 +292,7 @@ def _wording_groups(docs: Sequence[TrainDoc], record: SentenceRecord) -> list[st
     for d in docs:
         g = wording_groups(d, record.get(d.file, ()))
         if g is None:
-            if d.file in record:
+            if d.file in record:  # a covered review without template ids: wording unknown
                 return None
             g = [f"text:{_key(s.text)}" for s in d.sentences]
         out.extend(g)
@@ -301,7 +301,7 @@ def _wording_groups(docs: Sequence[TrainDoc], record: SentenceRecord) -> list[st
 
 def _wording_cv(
     docs: Sequence[TrainDoc], themes: Sequence[str], settings: TrainSettings, record: SentenceRecord,
-    groups: Sequence[str], folds: int, log: Log,
+    groups: Sequence[str], folds: int, log: Log, base: ThemeModel | None = None,
 ) -> np.ndarray:
     """Out-of-fold review scores (n_docs, n_themes) where each sentence is scored by a fit that left
     out every sentence written from the same template: the thresholds are then chosen on scores like
@@ -313,10 +313,11 @@ def _wording_cv(
     for k in range(folds):
         log(f"cross-validation over wording, fold {k + 1}/{folds}")
         held = fold_of == k
-        fitted = _fit(docs, themes, settings, record, None, exclude=held)
         idx = np.flatnonzero(held)
-        if len(idx):
-            probs[idx] = _sentence_probs(fitted, [feats[i] for i in idx])
+        if not len(idx):
+            continue
+        fitted = _fit(docs, themes, settings, record, base, exclude=held)
+        probs[idx] = _sentence_probs(fitted, [feats[i] for i in idx])
     bounds = np.cumsum([0] + [len(d.sentences) for d in docs])
     return np.array([review_scores(probs[bounds[i] : bounds[i + 1]], settings.top_k) for i in range(len(docs))])
 
@@ -390,12 +391,17 @@ def train_model(
     n = len(docs)
     folds = min(settings.folds, n) if n >= 2 else 0
     groups = _wording_groups(docs, record) if record is not None else None
+    if record is not None and groups is None and any(len(r) > 3 and r[3] for rows in record.values() for r in rows):
+        log("note: the sentence record names templates for some reviews but not all: thresholds from "
+            "cross-validation over reviews instead of over wording")
     if folds >= 2 and groups is not None:
-        oof = _wording_cv(docs, themes, settings, record, groups, folds, log)
-        method = (f"{folds}-fold cross-validation over wording (seed-free: each sentence's fold is a hash of the "
-                  "template it was written from, or of its text), so every sentence is scored by a model that never "
-                  "saw its wording; review score = mean of the {k} highest sentence probabilities; threshold per "
-                  "theme chosen on those out-of-fold review scores").replace("{k}", str(settings.top_k))
+        oof = _wording_cv(docs, themes, settings, record, groups, folds, log, base)
+        method = (f"{folds}-fold cross-validation over wording: each sentence's fold is a hash of the template the "
+                  "sentence record says it was written from (sentences the record does not list: of their own text, "
+                  "so reworded variants of one untracked template can still fall in different folds); every "
+                  "sentence is scored by a fit that left out its fold; review score = mean of the "
+                  f"{settings.top_k} highest sentence probabilities; threshold per theme chosen on those "
+                  "out-of-fold review scores")
     else:
         oof = np.zeros((n, len(themes)))
         if folds >= 2:
@@ -446,7 +452,9 @@ def train_model(
     return model, evaluation
 
 
-def feature_settings(settings: TrainSettings, nlp_pipeline: str) -> dict[str, object]:
+def feature_settings(settings: TrainSettings, nlp_pipeline: str, assertion_source: str | None = None) -> dict[str, object]:
+    """The card's `features` block; `assertion_source` says where the assertion model came from
+    ("sentence record", "base model ID") or None when the model has none."""
     return {
         "version": FEATURES_VERSION,
         "nlp_pipeline": nlp_pipeline,
@@ -458,8 +466,10 @@ def feature_settings(settings: TrainSettings, nlp_pipeline: str) -> dict[str, ob
         "classifier": {"type": "LogisticRegression", "C": settings.c, "class_weight": "balanced", "solver": "liblinear"},
         "mil": {"top_k": settings.mil_top_k, "rounds": settings.mil_rounds},
         "hard_negative_weight": settings.hard_negative_weight,
-        "assertion": {"type": "LogisticRegression", "C": settings.assertion_c, "class_weight": "balanced",
-                      "combined": "sentence probability = theme probability x assertion probability"},
+        "assertion": None if assertion_source is None else {
+            "type": "LogisticRegression", "C": settings.assertion_c, "class_weight": "balanced",
+            "source": assertion_source,
+            "combined": "sentence probability = theme probability x assertion probability"},
         "folds": settings.folds,
         "seed": settings.seed,
     }

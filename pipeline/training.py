@@ -58,6 +58,15 @@ def read_sentence_record(path: Path) -> SentenceRecord:
     return record
 
 
+def _assertion_source(model: ThemeModel, base: ThemeModel | None) -> str | None:
+    """Where the model's assertion model came from, for the card."""
+    if model.assertion is None:
+        return None
+    if base is not None and model.assertion is base.assertion:
+        return f"base model {base.model_id}"
+    return "sentence record"
+
+
 def _file_sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -162,7 +171,7 @@ def train_from_codes(
         "labels": {t.id: t.label for t in codebook.themes},
         "codebook_sha256": codebook.sha256,
         "cues_sha256": cues_sha256(cues),
-        "features": feature_settings(settings, cfg.nlp.pipeline),
+        "features": feature_settings(settings, cfg.nlp.pipeline, _assertion_source(model, base)),
         "training_data": {
             "coding_sheets": {str(p): _file_sha(p) for p in code_files},
             "sentence_record": {str(sentence_record): _file_sha(sentence_record)} if sentence_record else None,

@@ -38,10 +38,67 @@ def _model_folder(folder: Path, weights: bytes) -> Path:
     (folder / "weights.npz").write_bytes(weights)
     (folder / "vocab.json").write_text(json.dumps({"features": ["w:a"], "idf": [1.0]}))
     files = {n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in ("weights.npz", "vocab.json")}
-    card = {"files": files, "themes": ["neglect"], "codebook_sha256": "cb", "cues_sha256": "cu",
+    _write_card(folder, files)
+    return folder
+
+
+def _write_card(folder: Path, files: dict[str, str]) -> None:
+    """A card listing `files` with the model id they give (as `ThemeModel.save` writes it)."""
+    model_id = "m-" + hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:12]
+    card = {"model_id": model_id, "files": files, "themes": ["neglect"], "codebook_sha256": "cb", "cues_sha256": "cu",
             "thresholds": {"neglect": 0.5}, "features": {"version": FEATURES_VERSION, "nlp_pipeline": "blank:en"}}
     (folder / "card.json").write_text(json.dumps(card))
-    return folder
+
+
+def _intact_folder(folder: Path) -> Path:
+    import io
+
+    buf = io.BytesIO()
+    np.savez(buf, coef=np.zeros((1, 1), dtype=np.float32), intercept=np.zeros(1), themes=np.array(["neglect"]))
+    return _model_folder(folder, buf.getvalue())
+
+
+def _with_assertion(folder: Path, text: str) -> None:
+    """Add an assertion.json with this text, hashed in the card as the attacker would."""
+    (folder / "assertion.json").write_text(text)
+    files = {n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in ("weights.npz", "vocab.json", "assertion.json")}
+    _write_card(folder, files)
+
+
+@pytest.mark.parametrize("text", [
+    "[1, 2]", "null", '"x"', "[" * 50000 + "]" * 50000,
+    json.dumps({"features": ["w:a"], "idf": [1.0], "coef": [0.5], "intercept": 10 ** 400}),
+    '{"features": ["w:a"], "idf": [1.0], "coef": [NaN], "intercept": 0}',
+    json.dumps({"features": ["w:a"], "idf": [1.0], "coef": [None], "intercept": 0}),
+    json.dumps({"features": ["w:a", "w:b"], "idf": [1.0], "coef": [0.5], "intercept": 0}),
+    json.dumps({"features": ["w:a"], "idf": [1.0], "coef": [0.5]}),
+])
+def test_a_malformed_assertion_model_is_refused_with_a_model_error(tmp_path: Path, text: str):
+    folder = _intact_folder(tmp_path / "m")
+    _with_assertion(folder, text)
+    with pytest.raises(ModelError, match="unreadable"):
+        load_model(folder, "cb", "cu", "blank:en")
+
+
+def test_a_well_formed_assertion_model_loads(tmp_path: Path):
+    folder = _intact_folder(tmp_path / "m")
+    _with_assertion(folder, json.dumps({"features": ["w:a"], "idf": [1.0], "coef": [0.5], "intercept": 0.0}))
+    assert load_model(folder, "cb", "cu", "blank:en").assertion is not None
+
+
+def test_removing_or_adding_the_assertion_model_is_noticed(tmp_path: Path):
+    folder = _intact_folder(tmp_path / "m")
+    _with_assertion(folder, json.dumps({"features": ["w:a"], "idf": [1.0], "coef": [0.5], "intercept": 0.0}))
+    card = json.loads((folder / "card.json").read_text())
+    del card["files"]["assertion.json"]  # dropped from the card, model id kept: the id no longer matches
+    (folder / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="model id"):
+        load_model(folder, "cb", "cu", "blank:en")
+    _write_card(folder, card["files"])  # a consistent card without it, but the file is still there
+    with pytest.raises(ModelError, match="not listed"):
+        load_model(folder, "cb", "cu", "blank:en")
+    (folder / "assertion.json").unlink()
+    load_model(folder, "cb", "cu", "blank:en")  # a model without an assertion model is fine
 
 
 def test_a_pickle_posing_as_weights_is_refused_and_not_executed(tmp_path: Path):

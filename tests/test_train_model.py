@@ -117,8 +117,9 @@ def test_pickle_in_weights_is_never_loaded(tmp_path: Path):
     import hashlib
 
     files = {n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in ("weights.npz", "vocab.json")}
-    card = {"files": files, "themes": [], "codebook_sha256": "cb", "cues_sha256": "cu", "thresholds": {},
-            "features": {"version": FEATURES_VERSION, "nlp_pipeline": "blank:en"}}
+    model_id = "evil-" + hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:12]
+    card = {"model_id": model_id, "files": files, "themes": [], "codebook_sha256": "cb", "cues_sha256": "cu",
+            "thresholds": {}, "features": {"version": FEATURES_VERSION, "nlp_pipeline": "blank:en"}}
     (folder / "card.json").write_text(json.dumps(card))
     with pytest.raises(ModelError, match="unreadable"):
         load_model(folder, "cb", "cu", "blank:en")
@@ -209,8 +210,9 @@ def with_assertion():
 def test_a_record_with_traps_trains_a_shared_assertion_model(with_assertion):
     model, _ = with_assertion
     assert model.assertion is not None
-    # a trap worded for neither theme in training: the negation is learned across themes
-    sents = _sentences("x", ["There was no evidence that Child A was hungry.", "Child A arrived at nursery hungry and in unwashed clothes."])
+    # "Police checks found no history of ..." is a trap worded this way only for domestic abuse in
+    # training: the assertion model, learned across themes, recognises it for neglect too
+    sents = _sentences("x", ["Police checks found no history of neglect.", "Child A arrived at nursery hungry and in unwashed clothes."])
     feats = [sentence_features(s) for s in sents]
     asserted = model.assertion.probabilities_from_features(feats)
     assert asserted[0] < 0.5 < asserted[1]
@@ -253,9 +255,11 @@ def test_thresholds_come_from_cross_validation_over_wording_when_the_record_name
     model, by_wording = train_model(docs, THEMES, TrainSettings(folds=4, min_df=1), templated)
     assert "over reviews" in str(by_review["method"])
     assert "over wording" in str(by_wording["method"])
-    # every template is held out once: with only two templates per kind, the held-out one is worded
-    # unlike anything left in training, so the figures are lower than with templates seen in training
-    assert by_wording["macro_f1"] <= by_review["macro_f1"]
+    # cross-validation over reviews sees every template in training and scores perfectly; over
+    # wording, each template is scored by a fit that never saw it, and neglect's two present
+    # sentences share little wording: the figure drops, as it does on text worded differently
+    assert by_review["macro_f1"] == 1.0
+    assert by_wording["macro_f1"] < 0.95
     for doc in _corpus(12, seed=97):  # the final model is fitted on everything, as before
         pred = model.predict(doc.file, doc.sentences)
         assert pred.flags["domestic_abuse"] == doc.codes["domestic_abuse"]
