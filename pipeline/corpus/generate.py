@@ -901,7 +901,7 @@ class _Writer:
     def _frame(self, text: str, category: str, case: _Case, when: date) -> str:
         """Wrap `text` in one of the bank's variation frames for `category` (or leave it alone)."""
         bank = self.bank.name
-        rates = {"analysis": (0.55, 0.37), "statement": (0.3, 0.12), "generic": (0.6, 0.0),
+        rates = {"analysis": (0.6, 0.38), "statement": (0.3, 0.12), "generic": (0.6, 0.0),
                  "good_practice": (0.45, 0.35), "recommendation": (0.35, 0.6), "background": (0.22, 0.08),
                  "chronology": (0.7, 0.0)}
         p_pre, p_suf = rates.get(category, (0.0, 0.0))
@@ -1370,12 +1370,13 @@ def _section_words(items: list[_Item]) -> int:
     return sum(len(i.entry.text.split()) for i in items)
 
 
-CAPS: dict[str, tuple[int, int]] = {"chronology": (20, 34), "findings": (14, 30), "background": (6, 14)}
+CAPS: dict[str, tuple[int, int]] = {"chronology": (20, 34), "findings": (9, 16), "background": (6, 14)}
 
 
 def _fill_counts(rng: random.Random, target: int, fixed_words: int, shares: dict[str, float]) -> dict[str, int]:
     """How many neutral sentences each section gets so the document lands near `target` words (the
-    chronology, findings and background are capped, as real ones are; what is left goes to findings)."""
+    chronology, findings and background are capped, as real ones are; half of what is left goes to
+    the chronology, whose dated events are particular to the case, rather than to general analysis)."""
     remaining = max(0, target - fixed_words)
     counts = {s: max(1, round(remaining * share / 21)) for s, share in shares.items()}
     spill = 0
@@ -1385,8 +1386,8 @@ def _fill_counts(rng: random.Random, target: int, fixed_words: int, shares: dict
             if counts[section] > cap:
                 spill += counts[section] - cap
                 counts[section] = cap
-    if spill and "findings" in counts:
-        counts["findings"] += spill // 2
+    if spill and "chronology" in counts:
+        counts["chronology"] += spill // 2
     return counts
 
 
