@@ -59,7 +59,7 @@ _NOT_FOR_INFANTS = frozenset({"adhd", "autism"})
 
 _PARTNER = re.compile(r"\{partner\}|mother's (new )?partner|stepfather|step-father", re.I)
 _APART = re.compile(r"separat|split up|left the family home|moved out|ex-partner|former partner|new partner|"
-                    r"contact with \{father\}|\{father\}'s (flat|house|home)|(visited|stay(ed)? with|weekends with) "
+                    r"contact with \{father\}|\{father\} moved|restraining order|non-molestation|\{father\}'s (flat|house|home)|(visited|stay(ed)? with|weekends with) "
                     r"\{father\}|non-resident|lived apart|did not live with", re.I)
 _TOGETHER = re.compile(r"\{mother\} and \{father\} (lived|live|shared)|both parents (lived|were at home)|"
                        r"the couple|\{father\} (came|got) home|\{father\} was at home", re.I)
@@ -70,7 +70,8 @@ _SIBLING_AGE_NEEDS: tuple[tuple[re.Pattern[str], int, int], ...] = (
     (re.compile(r"\{sibling\}[^.;]*(university|left home|moved out)", re.I), 18, 30),
     (re.compile(r"\{sibling\}[^.;]*(college|sixth form|apprentice|driving)", re.I), 16, 30),
     (re.compile(r"\{sibling\}[^.;]*(secondary|comprehensive|GCSE|Year (7|8|9|10|11)\b|youth justice|"
-                r"county lines|girlfriend|boyfriend)", re.I), 11, 17),
+                r"county lines|girlfriend|boyfriend|adolescent|psychiatric|ligature|self-harm|CAMHS|cannabis|"
+                r"smoking|drinking|arrested)", re.I), 11, 19),
     (re.compile(r"\{sibling\}[^.;]*(\{school\}|primary|class|Reception|teacher)", re.I), 4, 16),
     (re.compile(r"\{sibling\}[^.;]*(nursery|playgroup|childminder|toddler)", re.I), 1, 4),
 )

@@ -395,7 +395,32 @@ class _Case:
     def fits_period(self, text: str) -> bool:
         """Whether an event that is tied to the child's age can fall within the review period."""
         window = self.milestone(text)
+        if re.search(r"\{child\}'s [a-z]* ?birthday|\{his\} [a-z]* ?birthday", text) and self.child.age_years < 1:
+            return False
         return window is None or (window[0] <= self.end and window[1] >= self.start)
+
+    def timed(self, text: str) -> str | None:
+        """`text` with milestone options that cannot fall in the review period dropped (and only one
+        milestone option kept, so the date given fits what is said); None when none fits."""
+        ok = True
+
+        def keep(m: re.Match[str]) -> str:
+            nonlocal ok
+            options = m.group(1).split("|")
+            if not any(self.milestone(o) for o in options):
+                return m.group(0)
+            fitting = [o for o in options if self.fits_period(o)]
+            timed = [o for o in fitting if self.milestone(o)]
+            if timed:
+                fitting = [o for o in fitting if not self.milestone(o)] + timed[:1]
+            if not fitting:
+                ok = False
+            return "[" + "|".join(fitting) + "]"
+
+        out = _ALT_GROUP.sub(keep, text)
+        if not ok or not self.fits_period(_ALT_GROUP.sub(" ", out)):
+            return None
+        return out
 
     def date_for(self, rng: random.Random, text: str) -> date:
         """A date in the review period that suits what `text` says (pregnancy and newborn events of a
@@ -409,6 +434,11 @@ class _Case:
         window = self.milestone(text)
         if window is not None:
             return _random_date(rng, max(window[0], self.start), min(window[1], self.end))
+        if re.search(r"\{child\}'s [a-z]* ?birthday|\{his\} [a-z]* ?birthday", text):
+            years = [y for y in range(self.start.year, self.end.year + 1)
+                     if self.start <= self.born.replace(year=y, day=min(self.born.day, 28)) <= self.end]
+            if years:
+                return self.born.replace(year=rng.choice(years), day=min(self.born.day, 28))
         if self.child.band in ("infant", "toddler"):
             if re.search(r"gave birth|was born|born at|Apgar", text):
                 return self.born
@@ -451,6 +481,14 @@ _MILESTONES: tuple[tuple[re.Pattern[str], int, int], ...] = (
     (re.compile(r"two-year|2-year|two-and-a-half|27-month|\bASQ", re.I), 730, 940),
     (re.compile(r"funded childcare|nursery place|started (at )?nursery|pre-?school|playgroup|potty", re.I), 700, 1500),
     (re.compile(r"booster", re.I), 1200, 1500),
+    (re.compile(r"baby massage|rhyme time|baby clinic|well-baby|breastfe|bottle feed", re.I), 14, 330),
+)
+# Things that happen to a family once in a review period: a second house move reads as a contradiction.
+_ONCE: tuple[re.Pattern[str], ...] = (
+    re.compile(r"\bmoved (to|house|into|in)\b|new (flat|house|address|tenancy)|after the move|rehoused", re.I),
+    re.compile(r"birthday", re.I),
+    re.compile(r"married|wedding|christening", re.I),
+    re.compile(r"got a (dog|puppy|cat)|new puppy", re.I),
 )
 
 
@@ -666,13 +704,21 @@ class _Picker:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.used: set[str] = set()
+        self.topics: set[int] = set()  # indexes into _ONCE already told in this review
+
+    def _topics(self, text: str) -> set[int]:
+        return {i for i, pat in enumerate(_ONCE) if pat.search(text)}
 
     def pick(self, entries: Sequence[Entry]) -> Entry | None:
         if not entries:
             return None
-        fresh = [e for e in entries if e.template not in self.used]
-        entry = self.rng.choice(fresh or list(entries))
+        new = [e for e in entries if not self._topics(e.text) & self.topics]
+        fresh = [e for e in new if e.template not in self.used]
+        if not (fresh or new):
+            return None
+        entry = self.rng.choice(fresh or new)
         self.used.add(entry.template)
+        self.topics |= self._topics(entry.text)
         return entry
 
     def pick_many(self, entries: Sequence[Entry], n: int, reuse: bool = False) -> list[Entry]:
@@ -712,6 +758,8 @@ def _theme_items(rng: random.Random, bank: Bank, case: _Case, picker: _Picker, s
                 and case.agrees(e.text, kind)):
             return None
         text = child_age_fitted(e.text, case.age_months)
+        if text is not None:
+            text = case.timed(text)
         if text is None:
             return None
         return e if text == e.text else Entry(e.template, text, e.ages, e.also)
@@ -1056,6 +1104,8 @@ class _Writer:
             fitted = age_fitted(e.text, band, int(case.child.age_years) if band in ("school", "teen") else None)
             if fitted is not None:
                 fitted = child_age_fitted(fitted, case.age_months)
+            if fitted is not None:
+                fitted = case.timed(fitted)
             if fitted is not None:
                 pool.append(e if fitted == e.text else Entry(e.template, fitted, e.ages, e.also))
         return [_Item(e, section, case) for e in self.picker.pick_many(pool, n)]
