@@ -241,7 +241,8 @@ def _clause_around(text: str, start: int, end: int) -> str:
 def child_age_fitted(text: str, months: float) -> str | None:
     """`text` without the alternation options that give the child an age he or she has not reached
     (`months`: the child's age at the incident); None when the sentence cannot fit at all."""
-    if not (_AGE_AT.search(text) or _YEAR_OLD.search(text)):
+    flat = re.sub(r"[\[\]|]", " ", text)
+    if not (_AGE_AT.search(flat) or _YEAR_OLD.search(flat)):
         return text
     fixed = _ALT.sub(" ", text)
     for clause in re.split(r"[,;:]", fixed):

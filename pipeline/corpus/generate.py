@@ -334,6 +334,8 @@ class GeneratedReview:
     blocks: list[DocBlock] = field(default_factory=list)
     sentences: list[SentenceRecord] = field(default_factory=list)
     units: list[tuple[str, str, str]] = field(default_factory=list)  # (category, template, text)
+    facts: list[FactSheet] = field(default_factory=list)  # per child, in the order of `children`
+    people: list[dict[str, str]] = field(default_factory=list)  # per child: how the review names each person
 
     @property
     def incident(self) -> str:
@@ -714,9 +716,13 @@ class _Picker:
             return None
         new = [e for e in entries if not self._topics(e.text) & self.topics]
         fresh = [e for e in new if e.template not in self.used]
-        if not (fresh or new):
+        if not fresh:
+            if any(e.template not in self.used for e in entries):
+                return None  # what is left tells again something this review has told
+            fresh = new  # the list has run out: reuse, as before
+        if not fresh:
             return None
-        entry = self.rng.choice(fresh or new)
+        entry = self.rng.choice(fresh)
         self.used.add(entry.template)
         self.topics |= self._topics(entry.text)
         return entry
@@ -1307,6 +1313,7 @@ def generate_review(bank: Bank, theme_ids: Sequence[str], seed: int, index: int,
         partnership=partnership, area=area, reviewer=reviewer, title=title, children=[c.child for c in cases],
         themes=themes, layout=_layout(rng, kind, partnership), cover=cover, contents=contents,
         blocks=w.blocks, sentences=w.records, units=w.units,
+        facts=[c.facts for c in cases], people=[dict(c.values) for c in cases],
     )
     return review
 
