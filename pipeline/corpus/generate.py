@@ -241,6 +241,26 @@ def age_fitted(text: str, band: str, age: int | None = None) -> str | None:
     return out if ok else None
 
 
+def _stage_fitted(text: str, age: int | None) -> str | None:
+    """`text` without the alternation options naming a school stage the child had not reached in the
+    review period ("Year 8" for a seven-year-old); None when its fixed words name one."""
+    if age is None or not _stage_windows(re.sub(r"[\[\]]", "", text).replace("|", " ")):
+        return text
+    if not _stage_fits(_ALT_GROUP.sub(" ", text), age):
+        return None
+    ok = True
+
+    def keep(m: re.Match[str]) -> str:
+        nonlocal ok
+        before = _ALT_GROUP.sub(" ", text[max(0, m.start() - 12):m.start()])  # "Year [8|9]"
+        fitting = [o for o in m.group(1).split("|") if _stage_fits(before + o, age)]
+        ok = ok and bool(fitting)
+        return "[" + "|".join(fitting) + "]" if fitting else m.group(0)
+
+    out = _ALT_GROUP.sub(keep, text)
+    return out if ok else None
+
+
 _PANDEMIC = re.compile(r"pandemic|lockdown|Covid|COVID|coronavirus|virtual contacts|video call|remote working|"
                        r"restrictions", re.I)
 
@@ -763,7 +783,9 @@ def _theme_items(rng: random.Random, bank: Bank, case: _Case, picker: _Picker, s
         if not (sibling_fits(e.text, relation) and fits_years(e.text, case.start, case.end)
                 and case.agrees(e.text, kind)):
             return None
-        text = child_age_fitted(e.text, case.age_months)
+        text = _stage_fitted(e.text, int(case.child.age_years) if band in ("school", "teen") else None)
+        if text is not None:
+            text = child_age_fitted(text, case.age_months)
         if text is not None:
             text = case.timed(text)
         if text is None:
