@@ -61,7 +61,7 @@ _PARTNER = re.compile(r"\{partner\}|mother's (new )?partner|stepfather|step-fath
 _APART = re.compile(r"separat|split up|left the family home|moved out|ex-partner|former partner|new partner|"
                     r"contact with \{father\}|\{father\} moved|restraining order|non-molestation|\{father\}'s (flat|house|home)|(visited|stay(ed)? with|weekends with) "
                     r"\{father\}|non-resident|lived apart|did not live with", re.I)
-_TOGETHER = re.compile(r"\{mother\} and \{father\} (lived|live|shared)|both parents (lived|were at home)|"
+_TOGETHER = re.compile(r"\{mother\} and \{father\} (lived|live|shared|married|got married)|both parents (lived|were at home)|"
                        r"the couple|\{father\} (came|got) home|\{father\} was at home", re.I)
 _SIBLINGS = re.compile(r"\{sibling\}|\bsiblings?\b|\bbrothers?\b|\bsisters?\b|half-(brother|sister)|"
                        r"the children\b|the other children|both children", re.I)

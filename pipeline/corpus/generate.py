@@ -468,8 +468,9 @@ class _Case:
                 return _random_date(rng, self.born + timedelta(days=2), self.born + timedelta(days=60))
             if _PRENATAL.search(text):
                 return _random_date(rng, self.born - timedelta(days=180), self.born - timedelta(days=7))
-            return _random_date(rng, max(self.start, self.born + timedelta(days=10)), self.end)
-        first, last = self.start, self.end
+            first, last = max(self.start, self.born + timedelta(days=10)), self.end
+        else:
+            first, last = self.start, self.end
         for lo, hi in _stage_windows(text):  # a school-stage event happens when the child is that age
             a = max(self.start, _month_add(self.born, 12 * lo + 8))
             b = min(self.end, _month_add(self.born, 12 * (hi + 1) + 7))
@@ -501,7 +502,7 @@ _MILESTONES: tuple[tuple[re.Pattern[str], int, int], ...] = (
     (re.compile(r"\bMMR\b", re.I), 365, 430),
     (re.compile(r"18-month|eighteen-month|first words|started walking|walking at", re.I), 300, 600),
     (re.compile(r"two-year|2-year|two-and-a-half|27-month|\bASQ", re.I), 730, 940),
-    (re.compile(r"funded childcare|nursery place|started (at )?nursery|pre-?school|playgroup|potty", re.I), 700, 1500),
+    (re.compile(r"funded childcare|nursery place|started (at )?nursery|pre-?school|playgroup|potty|toilet training", re.I), 700, 1500),
     (re.compile(r"booster", re.I), 1200, 1500),
     (re.compile(r"baby massage|rhyme time|baby clinic|well-baby|breastfe|bottle feed", re.I), 14, 330),
 )
@@ -511,6 +512,9 @@ _ONCE: tuple[re.Pattern[str], ...] = (
     re.compile(r"birthday", re.I),
     re.compile(r"married|wedding|christening", re.I),
     re.compile(r"got a (dog|puppy|cat)|new puppy", re.I),
+    re.compile(r"mosque|temple|church|gurdwara|synagogue|Muslim|Hindu|Sikh|Catholic|Baptist|Christian|Jewish|"
+               r"Methodist|Pentecostal|faith", re.I),
+    re.compile(r"heritage|came to (England|the UK|Wales|Britain) from|moved to (England|the UK|Wales) from", re.I),
 )
 
 
