@@ -115,3 +115,12 @@ def test_fact_checks_reject_what_contradicts_the_sheet():
     assert child_age_fitted("At fourteen, {child} had a reading age of six.", 9 * 12) is None
     assert child_age_fitted("At [four|twelve] {child} was still in nappies.", 9 * 12) == "At [four] {child} was still in nappies."
     assert child_age_fitted("{mother} left school at fourteen.", 2 * 12) == "{mother} left school at fourteen."
+
+
+def test_school_stages_fit_the_childs_age():
+    from pipeline.corpus.generate import _stage_fitted
+
+    text = "{child} was home educated from Year [5|7|8]."
+    assert _stage_fitted(text, 7) == "{child} was home educated from Year [5]."
+    assert _stage_fitted(text, 13) == text
+    assert _stage_fitted("{child} was home educated from Year 8.", 7) is None

@@ -59,7 +59,7 @@ _NOT_FOR_INFANTS = frozenset({"adhd", "autism"})
 
 _PARTNER = re.compile(r"\{partner\}|mother's (new )?partner|stepfather|step-father", re.I)
 _APART = re.compile(r"separat|split up|left the family home|moved out|ex-partner|former partner|new partner|"
-                    r"contact with \{father\}|\{father\} moved|restraining order|non-molestation|\{father\}'s (flat|house|home)|(visited|stay(ed)? with|weekends with) "
+                    r"contact with \{father\}|\{father\} (moved|remarried|visited)|restraining order|non-molestation|\{father\}'s (flat|house|home)|(visited|stay(ed)? with|weekends with) "
                     r"\{father\}|non-resident|lived apart|did not live with", re.I)
 _TOGETHER = re.compile(r"\{mother\} and \{father\} (lived|live|shared|married|got married)|both parents (lived|were at home)|"
                        r"the couple|\{father\} (came|got) home|\{father\} was at home", re.I)

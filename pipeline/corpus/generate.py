@@ -241,10 +241,11 @@ def age_fitted(text: str, band: str, age: int | None = None) -> str | None:
     return out if ok else None
 
 
+@lru_cache(maxsize=65536)
 def _stage_fitted(text: str, age: int | None) -> str | None:
     """`text` without the alternation options naming a school stage the child had not reached in the
     review period ("Year 8" for a seven-year-old); None when its fixed words name one."""
-    if age is None or not _stage_windows(re.sub(r"[\[\]]", "", text).replace("|", " ")):
+    if age is None:
         return text
     if not _stage_fits(_ALT_GROUP.sub(" ", text), age):
         return None
@@ -608,7 +609,7 @@ def _school(rng: random.Random, bank: Bank, band: str) -> str:
     elif band in ("infant", "toddler"):
         pool = [s for s in schools if re.search(r"Nursery", s)]
     else:
-        pool = [s for s in schools if primary.search(s)]
+        pool = [s for s in schools if primary.search(s) and "Nursery School" not in s]
     return rng.choice(pool or schools)
 
 
