@@ -110,6 +110,8 @@ def test_fact_checks_reject_what_contradicts_the_sheet():
     assert not household_fits("{partner} moved in with {mother}.", sheet, start)
     assert not household_fits("After the separation {father} moved out.", sheet, start)
     assert not household_fits("{sibling} started at {school}.", sheet, start)
+    apart = FactSheet(born=date(2015, 3, 1), household="partner", siblings=(), condition=None, agencies=frozenset())
+    assert not household_fits("In {month}, {mother} and {father} [married at the register office|got engaged].", apart, start)
     assert household_fits("{mother} took {child} to the GP.", sheet, start)
     assert conditions_named("{child} was autistic and used PECS.") == {"autism"}
     assert child_age_fitted("At fourteen, {child} had a reading age of six.", 9 * 12) is None

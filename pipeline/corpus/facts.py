@@ -172,7 +172,9 @@ def condition_fits(text: str, condition: str | None) -> bool:
 
 
 def household_fits(text: str, facts: FactSheet, start: date) -> bool:
-    """Whether a sentence agrees with who lives in the household and with the siblings' ages."""
+    """Whether a sentence agrees with who lives in the household and with the siblings' ages (read
+    with its alternation brackets removed, so "{mother} and {father} [married|...]" is seen)."""
+    text = text.replace("[", "").replace("]", "")
     if facts.household != "partner" and _PARTNER.search(text):
         return False
     if facts.household == "parents" and _APART.search(text):
