@@ -47,7 +47,7 @@ corpus/build/handwritten/codes.csv:
 
 model: $(VENV)/.installed corpus/build/pdfs/codes-a.csv
 	rm -rf models/default
-	$(RT) train corpus/build/pdfs/codes-a.csv --pdfs corpus/build/pdfs --sentences corpus/generated/sentences.csv --out models/default --jobs 2
+	$(RT) train corpus/build/pdfs/codes-a.csv --pdfs corpus/build/pdfs --sentences corpus/generated/sentences.csv.gz --out models/default --jobs 2
 
 # Honest quality figures (README, Quality): text the model was not trained on, written differently.
 quality: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/handwritten/codes.csv

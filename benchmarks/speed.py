@@ -49,7 +49,7 @@ from benchmarks import speedcorpus  # noqa: E402
 
 PY = Path(sys.executable)
 RT = PY.with_name("review-themes")
-SENTENCES = ROOT / "corpus" / "generated" / "sentences.csv"
+SENTENCES = ROOT / "corpus" / "generated" / "sentences.csv.gz"
 
 
 def loadavg() -> str:

@@ -183,7 +183,7 @@ def train(
     pdfs: PdfsOpt,
     out_model: Annotated[Path, typer.Option("--out", "-o", help="New model folder, e.g. models/2026-11-partnership.")],
     config: ConfigOpt = None,
-    sentences: Annotated[Optional[Path], typer.Option("--sentences", help="Optional sentence record (file, theme, label, text) for sentence-level labels.")] = None,
+    sentences: Annotated[Optional[Path], typer.Option("--sentences", help="Optional sentence record (file, theme, label, text; .csv or .csv.gz) for sentence-level labels.")] = None,
     base_model: Annotated[Optional[Path], typer.Option("--base-model", help="Start multiple-instance learning from this model's sentence scores.")] = None,
     jobs: ExtractionJobsOpt = None,
     store: StoreOpt = None,
@@ -467,7 +467,7 @@ def _default(path: str) -> Path:
 
 @corpus_app.command("build")
 def corpus_build(
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for texts/, pdfs/, codes.csv, sentences.csv.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for texts/, pdfs/, codes.csv, sentences.csv.gz.")],
     n: Annotated[int, typer.Option("--n", min=1, help="Number of reviews (with --bank both: over both banks).")] = 520,
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same corpus.")] = 1,
     bank: Annotated[str, typer.Option("--bank", help="Wording bank: a (training), b (evaluation) or both.")] = "both",
@@ -517,7 +517,7 @@ def corpus_render(
 
 @corpus_app.command("stats")
 def corpus_stats(
-    corpus_dir: Annotated[Path, typer.Argument(help="A built corpus folder (texts/, codes.csv, sentences.csv).")],
+    corpus_dir: Annotated[Path, typer.Argument(help="A built corpus folder (texts/, codes.csv, sentences.csv.gz).")],
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures to this JSON file.")] = None,
     banks_dir: BanksOpt = None,
 ) -> None:

@@ -11,6 +11,7 @@ complete.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import os
@@ -19,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pipeline.prevalence import prevalence_columns
 from pipeline.records import (
@@ -75,6 +76,23 @@ def atomic_write_text(path: Path, text: str) -> None:
         fh.write(text)
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def atomic_write_gzip_text(path: Path, text: str) -> None:
+    """Write `text` (UTF-8) gzipped to `path` atomically. The gzip header carries no file name and a
+    zero timestamp, so the same text always gives the same bytes."""
+    with atomic_path(path) as tmp, tmp.open("wb") as raw:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
+            gz.write(text.encode("utf-8"))
+        raw.flush()
+        os.fsync(raw.fileno())
+
+
+def open_text(path: Path, encoding: str = "utf-8") -> IO[str]:
+    """`path` opened for reading text (CSV-ready: newline=""), gunzipped when its name ends in .gz."""
+    if path.name.endswith(".gz"):
+        return gzip.open(path, "rt", encoding=encoding, newline="")
+    return path.open(encoding=encoding, newline="")
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

@@ -32,6 +32,7 @@ from pipeline.codebook import load_codebook, load_cues
 from pipeline.codes import PICKED_RANDOM, PICKED_UNCERTAIN, CodedReview, MergedCodes, check_files_exist, is_audit, merge_codes, read_codes
 from pipeline.config import Config
 from pipeline.errors import CodesError, InputError
+from pipeline.export import open_text
 from pipeline.features import scored
 from pipeline.keywords import KeywordModel
 from pipeline.model import ThemeModel, load_model, read_card
@@ -43,10 +44,11 @@ Log = Callable[[str], None]
 
 
 def read_sentence_record(path: Path) -> SentenceRecord:
-    """A sentence record CSV (`file`, `theme`, `label`, `text`; an optional `template` column names the
-    wording each sentence was written from, for cross-validation over wording; other columns ignored)."""
+    """A sentence record CSV, plain or gzipped (`.csv.gz`): columns `file`, `theme`, `label`, `text`; an
+    optional `template` column names the wording each sentence was written from, for cross-validation
+    over wording; other columns ignored."""
     record: dict[str, list[tuple[str, str, int, str]]] = {}
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    with open_text(path, "utf-8-sig") as fh:
         reader = csv.DictReader(fh)
         need = {"file", "theme", "label", "text"}
         if not need.issubset(reader.fieldnames or []):

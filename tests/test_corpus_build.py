@@ -8,13 +8,15 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.export import open_text
+from pipeline.training import read_sentence_record
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
+    with open_text(path) as fh:
         return list(csv.DictReader(fh))
 
 
@@ -24,7 +26,7 @@ def test_build_writes_the_contract_and_is_deterministic(tmp_path):
         result = runner.invoke(app, [*args, "--out", str(tmp_path / name)])
         assert result.exit_code == 0, result.output
     one, two = tmp_path / "one", tmp_path / "two"
-    for name in ("codes.csv", "sentences.csv", "build.json"):
+    for name in ("codes.csv", "sentences.csv.gz", "build.json"):
         assert (one / name).read_bytes() == (two / name).read_bytes()
     texts = sorted(p.name for p in (one / "texts").glob("*.md"))
     assert len(texts) == 10 and texts == sorted(p.name for p in (two / "texts").glob("*.md"))
@@ -34,7 +36,8 @@ def test_build_writes_the_contract_and_is_deterministic(tmp_path):
     assert list(codes[0]) == ["file", *ids, "partnership", "year", "review_type", "incident", "child_age", "bank", "kind"]
     assert {r["bank"] for r in codes} == {"a", "b"} and sum(r["bank"] == "b" for r in codes) == 3
     assert {r["file"] for r in codes} == {t[:-3] + ".pdf" for t in texts}
-    sentences = _rows(one / "sentences.csv")
+    assert not (one / "sentences.csv").exists()
+    sentences = _rows(one / "sentences.csv.gz")
     assert list(sentences[0]) == ["file", "section", "theme", "kind", "label", "text", "template"]
     for row in codes:
         positive = {s["theme"] for s in sentences if s["file"] == row["file"] and s["label"] == "1"}
@@ -75,3 +78,14 @@ def test_bad_usage_is_reported(tmp_path):
     assert result.exit_code == 1 and "unknown document kind" in result.output
     result = runner.invoke(app, ["corpus", "render", str(tmp_path / "nothing"), "--out", str(tmp_path / "p")])
     assert result.exit_code == 1 and "not a folder" in result.output
+
+
+def test_the_sentence_record_is_read_gzipped_or_plain(tmp_path):
+    """The trainer reads the committed gzipped record and a plain CSV alike."""
+    out = tmp_path / "c"
+    assert runner.invoke(app, ["corpus", "build", "--n", "3", "--seed", "2", "--no-pdf", "-q", "--out", str(out)]).exit_code == 0
+    gz = out / "sentences.csv.gz"
+    plain = tmp_path / "sentences.csv"
+    with open_text(gz) as fh:
+        plain.write_text(fh.read(), encoding="utf-8")
+    assert read_sentence_record(gz) == read_sentence_record(plain) and read_sentence_record(gz)

@@ -7,8 +7,9 @@ Consumes the banks folder, the codebook, a seed and counts. Produces in the outp
     pdfs/<stem>.pdf      the rendered PDFs (unless pdf=False)
     codes.csv            file (PDF path relative to pdfs/), one 0/1 column per theme id in codebook
                          order, partnership, year, review_type, incident, child_age, bank, kind
-    sentences.csv        file, section, theme, kind, label, text, template: where each theme and
-                         each hard negative is expressed (label 1 = present / present_missed)
+    sentences.csv.gz     gzipped CSV with columns file, section, theme, kind, label, text, template:
+                         where each theme and each hard negative is expressed (label 1 = present /
+                         present_missed); gzipped (deterministically) to keep the repository small
     build.json           how the corpus was built (seed, counts, banks, dropped shared entries)
 
 Deterministic: the same banks, codebook, seed and counts give byte-identical texts and CSVs.
@@ -30,11 +31,12 @@ from pipeline.corpus.generate import DOC_KINDS, GeneratedReview, GenerateOptions
 from pipeline.corpus.render import render_review
 from pipeline.corpus.textformat import read_review_text
 from pipeline.errors import CorpusError, InputError
-from pipeline.export import atomic_write_text
+from pipeline.export import atomic_write_gzip_text, atomic_write_text
 
 Progress = Callable[[int, int, str], None]
 META_COLUMNS: tuple[str, ...] = ("partnership", "year", "review_type", "incident", "child_age", "bank", "kind")
 SENTENCE_COLUMNS: tuple[str, ...] = ("file", "section", "theme", "kind", "label", "text", "template")
+SENTENCES_GZ = "sentences.csv.gz"  # the sentence record's file name in a built corpus
 
 
 @dataclass
@@ -157,7 +159,10 @@ def build_corpus(out_dir: Path, banks_root: Path, theme_ids: Sequence[str], n: i
         if progress is not None:
             progress(i, total, review.stem)
     atomic_write_text(out_dir / "codes.csv", csv_text(codes_rows(reviews, theme_ids)))
-    atomic_write_text(out_dir / "sentences.csv", csv_text(sentence_rows(reviews)))
+    atomic_write_gzip_text(out_dir / SENTENCES_GZ, csv_text(sentence_rows(reviews)))
+    stale = out_dir / "sentences.csv"  # the plain record of an earlier build would go out of date
+    if stale.is_file():
+        stale.unlink()
     manifest = {
         "seed": seed, "n": n, "bank": which, "eval_share": eval_share, "kinds": list(kinds) if kinds else None,
         "reviews": summary.reviews, "missing_bank_files": summary.missing, "dropped_shared_entries": dropped,

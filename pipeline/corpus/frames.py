@@ -237,3 +237,53 @@ SUFFIX: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 JOIN: dict[str, tuple[str, ...]] = {"a": ("; ", ", and "), "b": ("; ", " - and ")}
+
+# Who is who in the household: the line that introduces the family, from the case's fact sheet.
+# {mother_is}, {father_is}, {partner_is} and {siblings} are filled by the generator; {born} is the
+# child's month and year of birth. Keyed by bank, then household ("parents", "partner", "single").
+HOUSEHOLD: dict[str, dict[str, tuple[str, ...]]] = {
+    "a": {
+        "parents": (
+            "{child} was born in {born} and lived with {mother_is} and {father_is}{siblings}.",
+            "Born in {born}, {child} lived with both parents: {mother_is} and {father_is}{siblings}.",
+        ),
+        "partner": (
+            "{child} was born in {born} and lived with {mother_is} and {partner_is}{siblings}. {partner_subj} is not {child}'s father; {father_subj} lived [elsewhere in {area}|in another town] and [saw {him} most weekends|had irregular contact with {him}].",
+            "Born in {born}, {child} lived with {mother_is} and {partner_is}{siblings}; {father_subj} had separated from {mother} [before {child} was born|some years earlier] and [kept in touch by phone|saw {him} now and then].",
+        ),
+        "single": (
+            "{child} was born in {born} and lived with {mother_is}{siblings}. {father_subj_cap} did not live with the family and [had little contact with {him}|saw {him} occasionally].",
+            "Born in {born}, {child} lived with {mother_is}{siblings}; {father_subj} lived apart from them and [was not in regular contact|saw {child} from time to time].",
+        ),
+    },
+    "b": {
+        "parents": (
+            "Family composition: {child} (date of birth {born}) lived at home with {mother_is} and {father_is}{siblings}.",
+            "At the time of the incident, {child}, born {born}, was living with {his} parents, {mother_is} and {father_is}{siblings}.",
+        ),
+        "partner": (
+            "Family composition: {child} (date of birth {born}) lived with {mother_is} and {partner_is}{siblings}; {father_is} lived separately - {partner} is not {child}'s birth father.",
+            "At the time of the incident, {child}, born {born}, was living with {mother_is} and {partner_is}{siblings}, while {father_is} had his own address and [occasional|irregular] contact.",
+        ),
+        "single": (
+            "Family composition: {child} (date of birth {born}) lived with {mother_is}{siblings}; {father_is} did not live in the household.",
+            "At the time of the incident, {child}, born {born}, was living with {mother_is}{siblings}, and {father_is} was [not in contact|only in occasional contact].",
+        ),
+    },
+}
+# How a family member is introduced in the household line, by bank: ("Ms A"-style label, label with
+# its own role word, any other label). {role} is "mother", "father" or "partner". Bank a's third form,
+# as the subject of a clause, is HOUSEHOLD_SUBJECT.
+HOUSEHOLD_NAMED: dict[str, tuple[str, str, str]] = {
+    "a": ("{his} {role} ({label})", "{label}", "{his} {role} (referred to in this report as {label})"),
+    "b": ("{label} ({his} {role})", "{label}", "{label} ({his} {role})"),
+}
+HOUSEHOLD_SUBJECT: dict[str, tuple[str, str, str]] = {
+    "a": ("{his} {role}, {label},", "{label}", "{his} {role}, referred to as {label},"),
+    "b": ("{label}", "{label}", "{label}"),
+}
+HOUSEHOLD_SIBLINGS: dict[str, tuple[str, str, str]] = {
+    # (lead-in, one sibling, joiner)
+    "a": (", together with ", "{his} {relation} {word} ({label}, aged {age})", " and "),
+    "b": (", and ", "{label}, {his} {relation} {word}, aged {age}", "; "),
+}

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from pipeline.corpus import frames
-from pipeline.corpus.banks import POSITIVE_KINDS, Bank, Entry, capitalise_first, expand
+from pipeline.corpus.facts import (FactSheet, case_agencies, child_age_fitted, chronology_stage, condition_fits,
+                                    decide_condition, decide_household, decide_siblings, household_fits)
+from pipeline.corpus.banks import POSITIVE_KINDS, Bank, Entry, ThemeBank, capitalise_first, expand
 from pipeline.corpus.themes import (
     band_allows,
     close_implications,
@@ -239,6 +241,27 @@ def age_fitted(text: str, band: str, age: int | None = None) -> str | None:
     return out if ok else None
 
 
+@lru_cache(maxsize=65536)
+def _stage_fitted(text: str, age: int | None) -> str | None:
+    """`text` without the alternation options naming a school stage the child had not reached in the
+    review period ("Year 8" for a seven-year-old); None when its fixed words name one."""
+    if age is None:
+        return text
+    if not _stage_fits(_ALT_GROUP.sub(" ", text), age):
+        return None
+    ok = True
+
+    def keep(m: re.Match[str]) -> str:
+        nonlocal ok
+        before = _ALT_GROUP.sub(" ", text[max(0, m.start() - 12):m.start()])  # "Year [8|9]"
+        fitting = [o for o in m.group(1).split("|") if _stage_fits(before + o, age)]
+        ok = ok and bool(fitting)
+        return "[" + "|".join(fitting) + "]" if fitting else m.group(0)
+
+    out = _ALT_GROUP.sub(keep, text)
+    return out if ok else None
+
+
 _PANDEMIC = re.compile(r"pandemic|lockdown|Covid|COVID|coronavirus|virtual contacts|video call|remote working|"
                        r"restrictions", re.I)
 
@@ -332,6 +355,8 @@ class GeneratedReview:
     blocks: list[DocBlock] = field(default_factory=list)
     sentences: list[SentenceRecord] = field(default_factory=list)
     units: list[tuple[str, str, str]] = field(default_factory=list)  # (category, template, text)
+    facts: list[FactSheet] = field(default_factory=list)  # per child, in the order of `children`
+    people: list[dict[str, str]] = field(default_factory=list)  # per child: how the review names each person
 
     @property
     def incident(self) -> str:
@@ -366,10 +391,77 @@ class _Case:
     start: date
     end: date
     born: date
+    facts: FactSheet
+
+    @property
+    def age_months(self) -> float:
+        return self.child.age_years * 12
+
+    def agrees(self, text: str, kind: str = "neutral") -> bool:
+        """Whether a sentence about this case agrees with its fact sheet (household, siblings and,
+        for sentences that assert something of the child, the child's one condition)."""
+        if _FIXED_DATE.search(text) or not household_fits(text, self.facts, self.start):
+            return False
+        if kind in ("present", "present_missed", "neutral"):
+            return condition_fits(text, self.facts.condition)
+        return True
+
+    def milestone(self, text: str) -> tuple[date, date] | None:
+        """The dates a young child's developmental or health-visiting milestone can fall on, or None."""
+        if self.child.band not in ("infant", "toddler"):
+            return None
+        for pat, lo, hi in _MILESTONES:
+            if pat.search(text):
+                return self.born + timedelta(days=lo), self.born + timedelta(days=hi)
+        return None
+
+    def fits_period(self, text: str) -> bool:
+        """Whether an event that is tied to the child's age can fall within the review period."""
+        window = self.milestone(text)
+        if re.search(r"\{child\}'s [a-z]* ?birthday|\{his\} [a-z]* ?birthday", text) and self.child.age_years < 1:
+            return False
+        return window is None or (window[0] <= self.end and window[1] >= self.start)
+
+    def timed(self, text: str) -> str | None:
+        """`text` with milestone options that cannot fall in the review period dropped (and only one
+        milestone option kept, so the date given fits what is said); None when none fits."""
+        ok = True
+
+        def keep(m: re.Match[str]) -> str:
+            nonlocal ok
+            options = m.group(1).split("|")
+            if not any(self.milestone(o) for o in options):
+                return m.group(0)
+            fitting = [o for o in options if self.fits_period(o)]
+            timed = [o for o in fitting if self.milestone(o)]
+            if timed:
+                fitting = [o for o in fitting if not self.milestone(o)] + timed[:1]
+            if not fitting:
+                ok = False
+            return "[" + "|".join(fitting) + "]"
+
+        out = _ALT_GROUP.sub(keep, text)
+        if not ok or not self.fits_period(_ALT_GROUP.sub(" ", out)):
+            return None
+        return out
 
     def date_for(self, rng: random.Random, text: str) -> date:
         """A date in the review period that suits what `text` says (pregnancy and newborn events of a
         young child fall around the birth, everything else after it)."""
+        sibling_born = self.facts.younger_sibling_born
+        if sibling_born is not None and ("{sibling}" in text or "pregnan" in text.lower()) and re.search(
+                r"\{sibling\} was born|birth of \{sibling\}|\{sibling\}'s birth|having \{sibling\}|new baby", text):
+            return max(self.start, sibling_born)
+        if sibling_born is not None and self.child.band not in ("infant",) and re.search(r"pregnan", text, re.I):
+            return max(self.start, sibling_born - timedelta(days=self_rng_days(rng)))
+        window = self.milestone(text)
+        if window is not None:
+            return _random_date(rng, max(window[0], self.start), min(window[1], self.end))
+        if re.search(r"\{child\}'s [a-z]* ?birthday|\{his\} [a-z]* ?birthday", text):
+            years = [y for y in range(self.start.year, self.end.year + 1)
+                     if self.start <= self.born.replace(year=y, day=min(self.born.day, 28)) <= self.end]
+            if years:
+                return self.born.replace(year=rng.choice(years), day=min(self.born.day, 28))
         if self.child.band in ("infant", "toddler"):
             if re.search(r"gave birth|was born|born at|Apgar", text):
                 return self.born
@@ -377,8 +469,9 @@ class _Case:
                 return _random_date(rng, self.born + timedelta(days=2), self.born + timedelta(days=60))
             if _PRENATAL.search(text):
                 return _random_date(rng, self.born - timedelta(days=180), self.born - timedelta(days=7))
-            return _random_date(rng, max(self.start, self.born + timedelta(days=10)), self.end)
-        first, last = self.start, self.end
+            first, last = max(self.start, self.born + timedelta(days=10)), self.end
+        else:
+            first, last = self.start, self.end
         for lo, hi in _stage_windows(text):  # a school-stage event happens when the child is that age
             a = max(self.start, _month_add(self.born, 12 * lo + 8))
             b = min(self.end, _month_add(self.born, 12 * (hi + 1) + 7))
@@ -392,6 +485,38 @@ class _Case:
                 break
             d = _random_date(rng, first, last)
         return d
+
+
+def self_rng_days(rng: random.Random) -> int:
+    """Days before a birth that a pregnancy is first mentioned."""
+    return rng.randint(60, 200)
+
+
+_FIXED_DATE = re.compile(r"\b\d\d\.\d\d\.\d\d\b|\[\d\d\.\d\d")  # a hard-coded date cannot fit the case's own dates
+# Health-visiting and developmental milestones: (pattern, earliest and latest day of the child's life).
+_MILESTONES: tuple[tuple[re.Pattern[str], int, int], ...] = (
+    (re.compile(r"new birth|newborn hearing|blood spot", re.I), 10, 16),
+    (re.compile(r"six-week|eight-week|6-8 week|six-to-eight|postnatal check", re.I), 40, 62),
+    (re.compile(r"primary immunisations", re.I), 56, 120),
+    (re.compile(r"weaning", re.I), 120, 215),
+    (re.compile(r"nine-month|nine-to-twelve|one-year|1-year|12-month|first birthday", re.I), 270, 400),
+    (re.compile(r"\bMMR\b", re.I), 365, 430),
+    (re.compile(r"18-month|eighteen-month|first words|started walking|walking at", re.I), 300, 600),
+    (re.compile(r"two-year|2-year|two-and-a-half|27-month|\bASQ", re.I), 730, 940),
+    (re.compile(r"funded childcare|nursery place|started (at )?nursery|pre-?school|playgroup|potty|toilet training", re.I), 700, 1500),
+    (re.compile(r"booster", re.I), 1200, 1500),
+    (re.compile(r"baby massage|rhyme time|baby clinic|well-baby|breastfe|bottle feed", re.I), 14, 330),
+)
+# Things that happen to a family once in a review period: a second house move reads as a contradiction.
+_ONCE: tuple[re.Pattern[str], ...] = (
+    re.compile(r"\bmoved (to|house|into|in)\b|new (flat|house|address|tenancy)|after the move|rehoused", re.I),
+    re.compile(r"birthday", re.I),
+    re.compile(r"married|wedding|christening", re.I),
+    re.compile(r"got a (dog|puppy|cat)|new puppy", re.I),
+    re.compile(r"mosque|temple|church|gurdwara|synagogue|Muslim|Hindu|Sikh|Catholic|Baptist|Christian|Jewish|"
+               r"Methodist|Pentecostal|faith", re.I),
+    re.compile(r"heritage|came to (England|the UK|Wales|Britain) from|moved to (England|the UK|Wales) from", re.I),
+)
 
 
 def _pronouns(sex: str) -> dict[str, str]:
@@ -481,8 +606,10 @@ def _school(rng: random.Random, bank: Bank, band: str) -> str:
     primary = re.compile(r"Primary|Infant|Junior|Nursery|Academy")
     if band == "teen":
         pool = [s for s in schools if secondary.search(s) and not re.search(r"Primary|Infant|Junior|Nursery", s)]
+    elif band in ("infant", "toddler"):
+        pool = [s for s in schools if re.search(r"Nursery", s)]
     else:
-        pool = [s for s in schools if primary.search(s)]
+        pool = [s for s in schools if primary.search(s) and "Nursery School" not in s]
     return rng.choice(pool or schools)
 
 
@@ -504,7 +631,8 @@ def sibling_fits(text: str, relation: str) -> bool:
     return True
 
 
-def _people(rng: random.Random, child: Child, school: str, area: str, style: int) -> dict[str, str]:
+def _people(rng: random.Random, child: Child, school: str, area: str, style: int,
+            facts: FactSheet | None = None) -> dict[str, str]:
     letters = [c for c in _LETTERS if not child.pseudonym.endswith(" " + c)]
     m, f, p = rng.sample(letters, 3)
     name = child.pseudonym
@@ -518,6 +646,8 @@ def _people(rng: random.Random, child: Child, school: str, area: str, style: int
     else:
         sibling = rng.choice(("the younger sibling", "Sibling 2", f"{name}'s younger " + rng.choice(("brother", "sister")),
                               "the baby"))
+    if facts is not None and facts.siblings:
+        sibling, relation = facts.siblings[0].label, facts.siblings[0].relation
     values = {"child": name, "mother": mother, "father": father, "partner": partner, "sibling": sibling,
               "school": school, "area": area, "age": child.age_text, "_sibling": relation}
     values.update(_pronouns(child.sex))
@@ -601,13 +731,25 @@ class _Picker:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.used: set[str] = set()
+        self.topics: set[int] = set()  # indexes into _ONCE already told in this review
+
+    def _topics(self, text: str) -> set[int]:
+        return {i for i, pat in enumerate(_ONCE) if pat.search(text)}
 
     def pick(self, entries: Sequence[Entry]) -> Entry | None:
         if not entries:
             return None
-        fresh = [e for e in entries if e.template not in self.used]
-        entry = self.rng.choice(fresh or list(entries))
+        new = [e for e in entries if not self._topics(e.text) & self.topics]
+        fresh = [e for e in new if e.template not in self.used]
+        if not fresh:
+            if any(e.template not in self.used for e in entries):
+                return None  # what is left tells again something this review has told
+            fresh = new  # the list has run out: reuse, as before
+        if not fresh:
+            return None
+        entry = self.rng.choice(fresh)
         self.used.add(entry.template)
+        self.topics |= self._topics(entry.text)
         return entry
 
     def pick_many(self, entries: Sequence[Entry], n: int, reuse: bool = False) -> list[Entry]:
@@ -636,13 +778,33 @@ def _theme_items(rng: random.Random, bank: Bank, case: _Case, picker: _Picker, s
 
     relation = case.values.get("_sibling", "older")
 
-    def fits(e: Entry) -> bool:
+    def fitted(e: Entry, kind: str) -> Entry | None:
+        """`e` as it fits this case (options giving the child an age not reached dropped), or None."""
         if e.ages:
             if band not in e.ages:
-                return False
+                return None
         elif band not in neutral_bands(_ALT_GROUP.sub(" ", e.text)):
-            return False
-        return sibling_fits(e.text, relation) and fits_years(e.text, case.start, case.end)
+            return None
+        if not (sibling_fits(e.text, relation) and fits_years(e.text, case.start, case.end)
+                and case.agrees(e.text, kind)):
+            return None
+        text = _stage_fitted(e.text, int(case.child.age_years) if band in ("school", "teen") else None)
+        if text is not None:
+            text = child_age_fitted(text, case.age_months)
+        if text is not None:
+            text = case.timed(text)
+        if text is None:
+            return None
+        return e if text == e.text else Entry(e.template, text, e.ages, e.also)
+
+    def pool_of(tb: ThemeBank, kind: str, allowed: set[str]) -> list[Entry]:
+        out = []
+        for e in tb.entries(kind):
+            if set(e.also) <= allowed:
+                f = fitted(e, kind)
+                if f is not None:
+                    out.append(f)
+        return out
 
     def place(kind: str) -> str | None:
         weights = {s: w for s, w in PLACEMENT[kind].items() if s in sections}
@@ -655,10 +817,10 @@ def _theme_items(rng: random.Random, bank: Bank, case: _Case, picker: _Picker, s
         for _ in range(n):
             kind = "present_missed" if rng.random() < 0.27 else "present"
             allowed = case.present | addable
-            pool = [e for e in tb.entries(kind) if fits(e) and set(e.also) <= allowed]
+            pool = pool_of(tb, kind, allowed)
             if not pool:
                 kind = "present"
-                pool = [e for e in tb.entries(kind) if fits(e) and set(e.also) <= allowed]
+                pool = pool_of(tb, kind, allowed)
             entry = picker.pick(pool)
             section = place(kind)
             if entry is None or section is None:
@@ -712,7 +874,7 @@ def _theme_items(rng: random.Random, bank: Bank, case: _Case, picker: _Picker, s
             if not weights:
                 break
             kind = _weighted(rng, weights)
-            pool = [e for e in tb.entries(kind) if fits(e) and set(e.also) <= case.present]
+            pool = pool_of(tb, kind, case.present)
             entry = picker.pick(pool)
             if entry is None:
                 continue
@@ -737,8 +899,7 @@ def _theme_items(rng: random.Random, bank: Bank, case: _Case, picker: _Picker, s
             tb = bank.themes.get(theme)
             if tb is None or (theme not in case.present and not band_allows(theme, band)):
                 continue
-            pool = [e for e in tb.entries("hypothetical") if fits(e) and set(e.also) <= case.present
-                    and _TOR_QUESTION.search(e.text)]
+            pool = [e for e in pool_of(tb, "hypothetical", case.present) if _TOR_QUESTION.search(e.text)]
             entry = picker.pick(pool)
             if entry is not None:
                 items.append(_Item(entry, "terms_of_reference", case, theme, "hypothetical"))
@@ -752,7 +913,7 @@ def _theme_items(rng: random.Random, bank: Bank, case: _Case, picker: _Picker, s
         for kind, p in (("recommendation", 0.45), ("generic", 0.3), ("hypothetical", 0.25)):
             if rng.random() >= (p / 2 if short else p):
                 continue
-            pool = [e for e in tb.entries(kind) if fits(e) and set(e.also) <= case.present]
+            pool = pool_of(tb, kind, case.present)
             if kind == "hypothetical":
                 pool = [e for e in pool if _TOR_QUESTION.search(e.text)]
             section = place(kind)
@@ -821,7 +982,7 @@ class _Writer:
     def _frame(self, text: str, category: str, case: _Case, when: date) -> str:
         """Wrap `text` in one of the bank's variation frames for `category` (or leave it alone)."""
         bank = self.bank.name
-        rates = {"analysis": (0.55, 0.37), "statement": (0.3, 0.12), "generic": (0.6, 0.0),
+        rates = {"analysis": (0.6, 0.38), "statement": (0.3, 0.12), "generic": (0.6, 0.0),
                  "good_practice": (0.45, 0.35), "recommendation": (0.35, 0.6), "background": (0.22, 0.08),
                  "chronology": (0.7, 0.0)}
         p_pre, p_suf = rates.get(category, (0.0, 0.0))
@@ -962,12 +1123,22 @@ class _Writer:
         band = case.child.band
         pool = []
         relation = case.values.get("_sibling", "older")
+        story = part == "narrative" and name in ("background", "chronology")  # about this family
         for e in self.structure(part, name):
-            if band in ("infant", "toddler") and _SIBLING_BIRTH.search(e.text):
+            if band in ("infant", "toddler") and _SIBLING_BIRTH.search(e.text) and "{sibling}" not in e.text:
                 continue
             if not sibling_fits(e.text, relation) or not fits_years(e.text, case.start, case.end):
                 continue
+            if not case.agrees(e.text, "neutral" if story or part == "good_practice" else "analysis"):
+                continue
+            if name == "chronology" and (not case.fits_period(e.text)
+                                         or _agency(e.text) not in case.facts.agencies):
+                continue
             fitted = age_fitted(e.text, band, int(case.child.age_years) if band in ("school", "teen") else None)
+            if fitted is not None:
+                fitted = child_age_fitted(fitted, case.age_months)
+            if fitted is not None:
+                fitted = case.timed(fitted)
             if fitted is not None:
                 pool.append(e if fitted == e.text else Entry(e.template, fitted, e.ages, e.also))
         return [_Item(e, section, case) for e in self.picker.pick_many(pool, n)]
@@ -991,11 +1162,49 @@ def _interleave(rng: random.Random, neutral: list[_Item], themed: list[_Item]) -
     return out
 
 
+def _pinned(case: _Case, text: str) -> bool:
+    """Whether an event's date is fixed by what it says (a birth, a milestone, a school stage)."""
+    return bool(case.milestone(text) or _stage_windows(text) or _PRENATAL.search(text) or _NEWBORN.search(text)
+                or _SIBLING_BIRTH.search(text) or any(p.search(text) for p, _ in _SEASONS))
+
+
 def _assign_dates(rng: random.Random, items: list[_Item]) -> list[_Item]:
-    """Chronology items get a date that suits them; returned in date order."""
+    """Chronology items get a date that suits them; returned in strictly ascending date order.
+
+    Theme events whose date nothing fixes tell the story of concern: ordered by stage (a concern
+    noticed, referral, assessment, plan, escalation) and dated in that order over the later part of
+    the review period, so concerns build toward the incident. Routine events fall where they fit."""
+    story: list[_Item] = []
     for item in items:
-        item.when = item.case.date_for(rng, item.entry.text)
-    return sorted(items, key=lambda i: i.when or date.min)
+        if item.theme and not _pinned(item.case, item.entry.text):
+            story.append(item)
+        else:
+            item.when = item.case.date_for(rng, item.entry.text)
+    if story:
+        case = story[0].case
+        first = max(case.start, case.born + timedelta(days=14))
+        first = first + (case.end - first) * rng.uniform(0.1, 0.35)
+        ranked = sorted(story, key=lambda i: (chronology_stage(i.entry.text), rng.random()))
+        dates = sorted(_random_date(rng, first, case.end) for _ in ranked)
+        for item, when in zip(ranked, dates):
+            item.when = when
+    out = sorted(items, key=lambda i: i.when or date.min)
+    return _strictly_ascending(out)
+
+
+def _strictly_ascending(items: list[_Item]) -> list[_Item]:
+    """Nudge equal dates apart (a day at a time) so no two events share a date, staying before the
+    end of the review period where there is room."""
+    for i in range(1, len(items)):
+        prev, cur = items[i - 1].when, items[i].when
+        if prev is not None and cur is not None and cur <= prev:
+            items[i].when = prev + timedelta(days=1)
+    for i in range(len(items) - 1, -1, -1):
+        cur = items[i].when
+        limit = items[i].case.end if i == len(items) - 1 else (items[i + 1].when or items[i].case.end) - timedelta(days=1)
+        if cur is not None and cur > limit:
+            items[i].when = limit
+    return items
 
 
 _ANALYTIC = re.compile(r"\b(review|reviewer|practitioners|professionals|agencies|no one|nobody|hindsight|"
@@ -1047,14 +1256,18 @@ def _new_case(rng: random.Random, bank: Bank, band: str, incident_date: date, ki
         incident = "death" if rng.random() < 0.4 else "serious_harm"
     child = Child(name, sex, band, years, text, incident, incident_date)
     school = _school(rng, bank, band)
-    values = _people(rng, child, school, area, style)
     born = incident_date - timedelta(days=int(years * 365.25))
     if band == "infant":
         start = born - timedelta(days=rng.randint(120, 200))
     else:
         start = _month_add(incident_date, -rng.choice((18, 24, 30, 36)))
     end = incident_date - timedelta(days=3)
-    return _Case(child, values, set(present), start, end, born)
+    facts = FactSheet(born=born, household=decide_household(rng, set(present)),
+                      siblings=decide_siblings(rng, name, years, incident_date, start),
+                      condition=decide_condition(rng, band, set(present)),
+                      agencies=case_agencies(band, set(present), rng))
+    values = _people(rng, child, school, area, style, facts)
+    return _Case(child, values, set(present), start, end, born, facts)
 
 
 def _layout(rng: random.Random, kind: str, partnership: str) -> dict[str, object]:
@@ -1127,6 +1340,7 @@ def generate_review(bank: Bank, theme_ids: Sequence[str], seed: int, index: int,
         partnership=partnership, area=area, reviewer=reviewer, title=title, children=[c.child for c in cases],
         themes=themes, layout=_layout(rng, kind, partnership), cover=cover, contents=contents,
         blocks=w.blocks, sentences=w.records, units=w.units,
+        facts=[c.facts for c in cases], people=[dict(c.values) for c in cases],
     )
     return review
 
@@ -1178,6 +1392,50 @@ def _incident(w: _Writer, bank: Bank, case: _Case, section: str, number: bool = 
            template=f"{bank.name}/frames/incident_{case.child.incident}/{i + 1}")
 
 
+def _introduce(bank: str, label: str, role: str, his: str, forms: dict[str, tuple[str, str, str]]) -> str:
+    """How the household line names one family member (see frames.HOUSEHOLD_NAMED)."""
+    titled, own, other = forms[bank]
+    own_role = "'s" in label or role.split("'")[0].split()[-1] in label.lower() or label.lower() in ("mum", "dad")
+    form = own if own_role else titled if re.match(r"M(r|s|rs) ", label) else other
+    return form.format(his=his, role=role, label=label)
+
+
+def household_line(bank: str, case: _Case, rng: random.Random) -> str:
+    """The sentence saying who is who in the child's household, from the fact sheet."""
+    v = case.values
+    his = v["his"]
+    lead, one, joiner = frames.HOUSEHOLD_SIBLINGS[bank]
+    sibs = []
+    for sib in case.facts.siblings:
+        age = str(sib.age_years) if sib.age_years else "under one"
+        if "'s" in sib.label:  # "Child K's sister" already says who she is
+            sibs.append(f"{sib.label}, aged {age}")
+        else:
+            sibs.append(one.format(his=his, relation=sib.relation, word="brother" if sib.sex == "boy" else "sister",
+                                   label=sib.label, age=age))
+    extra = {
+        "born": f"{MONTHS[case.born.month - 1]} {case.born.year}",
+        "mother_is": _introduce(bank, v["mother"], "mother", his, frames.HOUSEHOLD_NAMED),
+        "father_is": _introduce(bank, v["father"], "father", his, frames.HOUSEHOLD_NAMED),
+        "partner_is": _introduce(bank, v["partner"], "mother's partner", his, frames.HOUSEHOLD_NAMED),
+        "father_subj": _introduce(bank, v["father"], "father", his, frames.HOUSEHOLD_SUBJECT),
+        "partner_subj": _introduce(bank, v["partner"], "mother's partner", his, frames.HOUSEHOLD_SUBJECT),
+        "siblings": lead + joiner.join(sibs) if sibs else "",
+    }
+    extra["father_subj_cap"] = capitalise_first(extra["father_subj"])
+    template = rng.choice(frames.HOUSEHOLD[bank][case.facts.household])
+    for k, val in extra.items():
+        template = template.replace("{" + k + "}", val)
+    return expand(template, rng, v)
+
+
+def _household(w: _Writer, bank: Bank, case: _Case, section: str, number: bool = True, bullet: bool = False) -> None:
+    """Write the household line (recorded as narrative for the repetition figures)."""
+    text = household_line(bank.name, case, w.rng)
+    w.text(text, section, number=number, bullet=bullet, unit="neutral",
+           template=f"{bank.name}/frames/household_{case.facts.household}")
+
+
 def _purpose(w: _Writer, bank: Bank, case: _Case, section: str, n: int = 1) -> None:
     """Statutory purpose boilerplate of the document's era: the bank's own entries that fit the era,
     plus the generator's frames for that era (recorded as boilerplate: they mention "abuse or neglect")."""
@@ -1196,12 +1454,13 @@ def _section_words(items: list[_Item]) -> int:
     return sum(len(i.entry.text.split()) for i in items)
 
 
-CAPS: dict[str, tuple[int, int]] = {"chronology": (20, 34), "findings": (14, 30), "background": (6, 14)}
+CAPS: dict[str, tuple[int, int]] = {"chronology": (20, 34), "findings": (9, 16), "background": (6, 14)}
 
 
 def _fill_counts(rng: random.Random, target: int, fixed_words: int, shares: dict[str, float]) -> dict[str, int]:
     """How many neutral sentences each section gets so the document lands near `target` words (the
-    chronology, findings and background are capped, as real ones are; what is left goes to findings)."""
+    chronology, findings and background are capped, as real ones are; half of what is left goes to
+    the chronology, whose dated events are particular to the case, rather than to general analysis)."""
     remaining = max(0, target - fixed_words)
     counts = {s: max(1, round(remaining * share / 21)) for s, share in shares.items()}
     spill = 0
@@ -1211,8 +1470,8 @@ def _fill_counts(rng: random.Random, target: int, fixed_words: int, shares: dict
             if counts[section] > cap:
                 spill += counts[section] - cap
                 counts[section] = cap
-    if spill and "findings" in counts:
-        counts["findings"] += spill // 2
+    if spill and "chronology" in counts:
+        counts["chronology"] += spill // 2
     return counts
 
 
@@ -1362,6 +1621,7 @@ def _full_report(w: _Writer, rng: random.Random, bank: Bank, kind: str, cases: l
         w.boilerplate(w.structure("boilerplate", "confidentiality"), case, "other", 1)
     # Background
     w.h1(w.heading_text("background", case), "background")
+    _household(w, bank, case, "background")
     neutral = w.neutral("narrative", "background", case, "background", counts["background"])
     for chunk in _chunk(rng, _interleave(rng, neutral, _spread(items, "background")), 1, 3):
         w.paragraph(chunk)
@@ -1403,6 +1663,7 @@ def _welsh_review(w: _Writer, rng: random.Random, bank: Bank, kind: str, cases: 
     w.boilerplate(w.structure("boilerplate", "methodology"), case, "other", rng.randint(2, 3))
     w.boilerplate(w.structure("boilerplate", "family_thanks"), case, "other", 1)
     w.h1(w.heading_text("background", case), "background")
+    _household(w, bank, case, "background")
     neutral = w.neutral("narrative", "background", case, "background", counts["background"])
     for chunk in _chunk(rng, _interleave(rng, neutral, _spread(items, "background")), 1, 3):
         w.paragraph(chunk)
@@ -1435,6 +1696,7 @@ def _summary_report(w: _Writer, rng: random.Random, bank: Bank, kind: str, cases
     w.boilerplate(w.structure("boilerplate", "methodology"), case, "other", rng.randint(1, 2))
     w.boilerplate(w.structure("boilerplate", "review_process"), case, "other", 1)
     w.h1(w.heading_text("background", case), "background")
+    _household(w, bank, case, "background")
     neutral = w.neutral("narrative", "background", case, "background", counts["background"])
     for chunk in _chunk(rng, _interleave(rng, neutral, _spread(items, "background")), 1, 3):
         w.paragraph(chunk)
@@ -1470,6 +1732,7 @@ def _briefing(w: _Writer, rng: random.Random, bank: Bank, kind: str, cases: list
 
     title(w.heading_text("background", case), "background")
     _incident(w, bank, case, "background", bullet=True)
+    _household(w, bank, case, "background", bullet=True)
     neutral = w.neutral("narrative", "background", case, "background", max(1, counts["background"] // 2))
     w.bullets(_interleave(rng, neutral, _spread(items, "background")))
     _purpose(w, bank, case, "background", 1)
@@ -1542,6 +1805,7 @@ def _thematic(w: _Writer, rng: random.Random, bank: Bank, kind: str, cases: list
         t = rng.choice(frames.CASE_TITLE[bank.name]).replace("{n}", str(n))
         w.h2(expand(t, rng, case.values, sentence=False), "chronology")
         _incident(w, bank, case, "chronology")
+        _household(w, bank, case, "background")
         neutral = w.neutral("narrative", "background", case, "background", max(1, counts["background"] // len(cases)))
         for chunk in _chunk(rng, _interleave(rng, neutral, _spread(items, "background")), 1, 3):
             w.paragraph(chunk)

@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.codebook import load_codebook
-from pipeline.corpus.build import generate_corpus, load_banks, split_counts
+from pipeline.corpus.build import SENTENCES_GZ, generate_corpus, load_banks, split_counts
 from pipeline.corpus.generate import review_text
 from pipeline.errors import CorpusError
+from pipeline.export import open_text
 
 CONTENT_UNITS = frozenset({"theme", "neutral", "incident"})
 
@@ -98,10 +99,10 @@ def corpus_stats(corpus_dir: Path, banks_root: Path, codebook_path: Path | None 
             themes[t][r.bank] = themes[t].get(r.bank, 0) + (1 if t in r.themes else 0)
         kinds[r.bank][r.kind] += 1
         words[r.bank] += r.words
-    sentences_path = corpus_dir / "sentences.csv"
     record: Counter[str] = Counter()
-    if sentences_path.is_file():
-        with sentences_path.open(encoding="utf-8", newline="") as fh:
+    sentences_path = next((p for p in (corpus_dir / SENTENCES_GZ, corpus_dir / "sentences.csv") if p.is_file()), None)
+    if sentences_path is not None:
+        with open_text(sentences_path) as fh:
             for row in csv.DictReader(fh):
                 record[row["kind"]] += 1
     stats: dict[str, Any] = {
