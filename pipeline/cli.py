@@ -183,7 +183,7 @@ def train(
     pdfs: PdfsOpt,
     out_model: Annotated[Path, typer.Option("--out", "-o", help="New model folder, e.g. models/2026-11-partnership.")],
     config: ConfigOpt = None,
-    sentences: Annotated[Optional[Path], typer.Option("--sentences", help="Optional sentence record (file, theme, label, text; .csv or .csv.gz) for sentence-level labels.")] = None,
+    sentences: Annotated[Optional[list[Path]], typer.Option("--sentences", help="Optional sentence record (file, theme, label, text[, template]; .csv or .csv.gz) for sentence-level labels; repeat to combine several.")] = None,
     base_model: Annotated[Optional[Path], typer.Option("--base-model", help="Start multiple-instance learning from this model's sentence scores.")] = None,
     jobs: ExtractionJobsOpt = None,
     store: StoreOpt = None,

@@ -59,7 +59,7 @@ class TrainSettings:
     mil_top_k: int = 3
     mil_rounds: int = 2
     top_k: int = 3  # review score = mean of the top_k sentence probabilities
-    hard_negative_weight: float = 3.0  # weight of negative sentences that carry a cue of the theme
+    hard_negative_weight: float = 1.0  # weight of negative sentences that carry a cue of the theme (see README)
     assertion_c: float = 30.0  # inverse regularisation of the shared assertion model
 
 

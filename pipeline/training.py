@@ -60,6 +60,15 @@ def read_sentence_record(path: Path) -> SentenceRecord:
     return record
 
 
+def merge_sentence_records(records: Sequence[SentenceRecord]) -> SentenceRecord:
+    """One record from several: the rows of a file named in more than one are put together."""
+    merged: dict[str, list[tuple]] = {}
+    for record in records:
+        for file, rows in record.items():
+            merged.setdefault(file, []).extend(rows)
+    return merged
+
+
 def _assertion_source(model: ThemeModel, base: ThemeModel | None) -> str | None:
     """Where the model's assertion model came from, for the card."""
     if model.assertion is None:
@@ -130,13 +139,15 @@ def train_from_codes(
     out: Path,
     cfg: Config,
     jobs: int = 1,
-    sentence_record: Path | None = None,
+    sentence_record: Path | Sequence[Path] | None = None,
     base_model: Path | None = None,
     settings: TrainSettings = TrainSettings(),
     progress: Progress | None = None,
     log: Log = lambda _m: None,
 ) -> dict[str, Any]:
-    """Train a model from coding sheets and write it to `out` (which must not exist yet)."""
+    """Train a model from coding sheets and write it to `out` (which must not exist yet). Several
+    sentence records (e.g. the generated corpus's and the written one's) are read as one."""
+    records = [sentence_record] if isinstance(sentence_record, Path) else list(sentence_record or [])
     if out.exists() and any(out.iterdir()):
         raise InputError(f"{out}: already exists; models are versioned, choose a new folder name")
     codebook = load_codebook(cfg.codebook)
@@ -159,7 +170,7 @@ def train_from_codes(
     if len(pairs) < 2:
         raise InputError("fewer than two coded reviews could be read; nothing to train on")
     docs = [TrainDoc(p.review.file, tuple(scored(p.sentences)), p.review.codes) for p in pairs]
-    record = read_sentence_record(sentence_record) if sentence_record else None
+    record = merge_sentence_records([read_sentence_record(p) for p in records]) if records else None
     base = None
     if base_model is not None:
         base = load_model(base_model, codebook.sha256, cues_sha256(cues), cfg.nlp.pipeline)
@@ -176,7 +187,7 @@ def train_from_codes(
         "features": feature_settings(settings, cfg.nlp.pipeline, _assertion_source(model, base)),
         "training_data": {
             "coding_sheets": {str(p): _file_sha(p) for p in code_files},
-            "sentence_record": {str(sentence_record): _file_sha(sentence_record)} if sentence_record else None,
+            "sentence_record": {str(p): _file_sha(p) for p in records} if records else None,
             "sentence_labels": "sentence record" if record else "multiple-instance learning from review codes",
             "base_model": str(base_model) if base_model else None,
             "records_sha256": hashlib.sha256(records_blob).hexdigest(),
