@@ -88,7 +88,7 @@ class AssertionModel:
         return {
             "features": self.features,
             "idf": [float(v) for v in self.idf],
-            "coef": [float(v) for v in self.coef.astype(np.float32)],
+            "coef": [round(float(v), 4) for v in self.coef],
             "intercept": float(self.intercept),
         }
 
@@ -173,7 +173,7 @@ class ThemeModel:
         with weights_path.open("wb") as fh:
             np.savez(
                 fh,
-                coef=self.coef.astype(np.float32),
+                coef=self.coef.astype(np.float16),  # trained coefficients are already float16-exact
                 intercept=self.intercept.astype(np.float64),
                 themes=np.asarray(self.themes, dtype=str),
             )

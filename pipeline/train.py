@@ -176,6 +176,7 @@ def _fit_assertion(
     vec = TfidfVectorizer(analyzer=lambda f: f, sublinear_tf=True, min_df=settings.min_df, dtype=np.float64)
     x = vec.fit_transform([feats[r] for r in rows])
     coef, intercept = _fit_lr(x, np.asarray(y, dtype=np.int8), settings.assertion_c)
+    coef = np.round(coef, 4)  # as saved (assertion.json), so a loaded model scores exactly as this one
     return AssertionModel(list(vec.get_feature_names_out()), np.asarray(vec.idf_, dtype=np.float64), coef, intercept)
 
 
@@ -443,7 +444,9 @@ def train_model(
         themes=list(themes),
         features=features,
         idf=np.asarray(final.vectorizer.idf_, dtype=np.float64),
-        coef=final.coef,
+        # stored as float16 (half the repository space of float32; flags unchanged): rounded here
+        # so the model in memory scores exactly as the one loaded from its folder
+        coef=final.coef.astype(np.float16).astype(np.float64),
         intercept=final.intercept,
         thresholds=thresholds,
         top_k=settings.top_k,
