@@ -34,20 +34,25 @@ corpus: $(VENV)/.installed
 	rm -f corpus/sample/*.pdf
 	cp corpus/build/sample/pdfs/*.pdf corpus/build/sample/codes.csv corpus/sample/
 	$(RT) corpus render corpus/generated/texts --out corpus/build/pdfs
+	$(RT) corpus render corpus/written/texts --out corpus/build/pdfs/written
 	$(RT) corpus render corpus/handwritten --out corpus/build/handwritten
 	$(RT) corpus stats corpus/generated --json corpus/generated/stats.json
 
 # The default model (models/default): trained on the training split of the generated corpus (bank a
-# wording, 378 reviews) with its sentence record, from the PDFs, exactly as an analyst's model is.
+# wording, 378 reviews) and the 36 reviews written in full (corpus/written), with their sentence
+# records, from the PDFs, exactly as an analyst's model is.
 corpus/build/pdfs/codes-a.csv:
 	$(RT) corpus render corpus/generated/texts --out corpus/build/pdfs
+
+corpus/build/pdfs/written/codes.csv:
+	$(RT) corpus render corpus/written/texts --out corpus/build/pdfs/written
 
 corpus/build/handwritten/codes.csv:
 	$(RT) corpus render corpus/handwritten --out corpus/build/handwritten
 
-model: $(VENV)/.installed corpus/build/pdfs/codes-a.csv
+model: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/pdfs/written/codes.csv
 	rm -rf models/default
-	$(RT) train corpus/build/pdfs/codes-a.csv --pdfs corpus/build/pdfs --sentences corpus/generated/sentences.csv.gz --out models/default --jobs 2
+	$(RT) train corpus/build/pdfs/codes-a.csv corpus/build/pdfs/written/codes.csv --pdfs corpus/build/pdfs --sentences corpus/generated/sentences.csv.gz --sentences corpus/written/sentences.csv --out models/default --jobs 2
 
 # Honest quality figures (README, Quality): text the model was not trained on, written differently.
 quality: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/handwritten/codes.csv
