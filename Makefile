@@ -35,6 +35,7 @@ corpus: $(VENV)/.installed
 	cp corpus/build/sample/pdfs/*.pdf corpus/build/sample/codes.csv corpus/sample/
 	$(RT) corpus render corpus/generated/texts --out corpus/build/pdfs
 	$(RT) corpus render corpus/written/texts --out corpus/build/pdfs/written
+	$(RT) corpus render corpus/written-eval/texts --out corpus/build/written-eval
 	$(RT) corpus render corpus/handwritten --out corpus/build/handwritten
 	$(RT) corpus stats corpus/generated --json corpus/generated/stats.json
 
@@ -47,6 +48,9 @@ corpus/build/pdfs/codes-a.csv:
 corpus/build/pdfs/written/codes.csv:
 	$(RT) corpus render corpus/written/texts --out corpus/build/pdfs/written
 
+corpus/build/written-eval/codes.csv:
+	$(RT) corpus render corpus/written-eval/texts --out corpus/build/written-eval
+
 corpus/build/handwritten/codes.csv:
 	$(RT) corpus render corpus/handwritten --out corpus/build/handwritten
 
@@ -55,10 +59,12 @@ model: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/pdfs/writte
 	$(RT) train corpus/build/pdfs/codes-a.csv corpus/build/pdfs/written/codes.csv --pdfs corpus/build/pdfs --sentences corpus/generated/sentences.csv.gz --sentences corpus/written/sentences.csv --out models/default --jobs 2
 
 # Honest quality figures (README, Quality): text the model was not trained on, written differently.
-quality: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/handwritten/codes.csv
+quality: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/handwritten/codes.csv corpus/build/written-eval/codes.csv
 	$(RT) evaluate corpus/build/pdfs/codes-b.csv --pdfs corpus/build/pdfs --out benchmarks/quality/evaluation-split.csv --jobs 2 --into-card
 	$(RT) evaluate corpus/build/handwritten/codes.csv --pdfs corpus/build/handwritten --out benchmarks/quality/handwritten.csv --jobs 2
+	$(RT) evaluate corpus/build/written-eval/codes.csv --pdfs corpus/build/written-eval --out benchmarks/quality/written-eval.csv --jobs 2
 	$(PY) -m benchmarks.hard_negatives --json benchmarks/quality/hard-negatives.json
+	$(PY) -m benchmarks.record_traps corpus/build/written-eval corpus/written-eval/sentences.csv --json benchmarks/quality/written-eval-traps.json
 
 # Speed and memory against plain pdfplumber (benchmarks/speed.py; about an hour on 2 cores at the
 # default sizes). Corpora are built once under benchmarks/build/ (not in git). A quick check:
