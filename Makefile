@@ -41,7 +41,8 @@ corpus: $(VENV)/.installed
 
 # The default model (models/default): trained on the training split of the generated corpus (bank a
 # wording, 378 reviews) and the 36 reviews written in full (corpus/written), with their sentence
-# records, from the PDFs, exactly as an analyst's model is.
+# records, from the PDFs, exactly as an analyst's model is; thresholds chosen on the written reviews
+# (text written in full scores differently from generated text; see README, Quality).
 corpus/build/pdfs/codes-a.csv:
 	$(RT) corpus render corpus/generated/texts --out corpus/build/pdfs
 
@@ -56,13 +57,13 @@ corpus/build/handwritten/codes.csv:
 
 model: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/pdfs/written/codes.csv
 	rm -rf models/default
-	$(RT) train corpus/build/pdfs/codes-a.csv corpus/build/pdfs/written/codes.csv --pdfs corpus/build/pdfs --sentences corpus/generated/sentences.csv.gz --sentences corpus/written/sentences.csv --out models/default --jobs 2
+	$(RT) train corpus/build/pdfs/codes-a.csv corpus/build/pdfs/written/codes.csv --pdfs corpus/build/pdfs --sentences corpus/generated/sentences.csv.gz --sentences corpus/written/sentences.csv --calibrate corpus/build/pdfs/written/codes.csv --out models/default --jobs 2
 
 # Honest quality figures (README, Quality): text the model was not trained on, written differently.
 quality: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/handwritten/codes.csv corpus/build/written-eval/codes.csv
-	$(RT) evaluate corpus/build/pdfs/codes-b.csv --pdfs corpus/build/pdfs --out benchmarks/quality/evaluation-split.csv --jobs 2 --into-card
+	$(RT) evaluate corpus/build/pdfs/codes-b.csv --pdfs corpus/build/pdfs --out benchmarks/quality/evaluation-split.csv --jobs 2
 	$(RT) evaluate corpus/build/handwritten/codes.csv --pdfs corpus/build/handwritten --out benchmarks/quality/handwritten.csv --jobs 2
-	$(RT) evaluate corpus/build/written-eval/codes.csv --pdfs corpus/build/written-eval --out benchmarks/quality/written-eval.csv --jobs 2
+	$(RT) evaluate corpus/build/written-eval/codes.csv --pdfs corpus/build/written-eval --out benchmarks/quality/written-eval.csv --jobs 2 --into-card
 	$(PY) -m benchmarks.hard_negatives --json benchmarks/quality/hard-negatives.json
 	$(PY) -m benchmarks.record_traps corpus/build/written-eval corpus/written-eval/sentences.csv --json benchmarks/quality/written-eval-traps.json
 

@@ -185,6 +185,7 @@ def train(
     config: ConfigOpt = None,
     sentences: Annotated[Optional[list[Path]], typer.Option("--sentences", help="Optional sentence record (file, theme, label, text[, template]; .csv or .csv.gz) for sentence-level labels; repeat to combine several.")] = None,
     base_model: Annotated[Optional[Path], typer.Option("--base-model", help="Start multiple-instance learning from this model's sentence scores.")] = None,
+    calibrate: Annotated[Optional[list[Path]], typer.Option("--calibrate", help="Coding sheet (also given as CODES) whose reviews choose the thresholds: e.g. your coded real reviews beside generated text. Repeatable.")] = None,
     jobs: ExtractionJobsOpt = None,
     store: StoreOpt = None,
     quiet: QuietOpt = False,
@@ -200,11 +201,15 @@ def train(
         cfg = load_config(config, store_dir=store)
         log = _log(quiet)
         with _ticker(quiet, "extracting") as tick:
-            card = train_from_codes(codes, pdfs, out_model, cfg, jobs or cfg.jobs, sentences, base_model, progress=tick, log=log)  # type: ignore[arg-type]
+            card = train_from_codes(codes, pdfs, out_model, cfg, jobs or cfg.jobs, sentences, base_model, progress=tick, log=log,  # type: ignore[arg-type]
+                                    calibrate_codes=calibrate or ())
         if not quiet:
             ev = card["evaluation"]
             out.print(f"model {card['model_id']} written to {out_model}")
             out.print(f"cross-validated macro-F1 {ev['macro_f1']} on {card['training_data']['reviews']} reviews")
+            if ev.get("calibration_reviews"):
+                out.print(f"on the {ev['calibration_reviews']} calibration reviews: macro-F1 {ev['calibration_macro_f1']} "
+                          "(thresholds chosen on them where they have enough of each class: optimistic)")
             rows = []
             for theme, m in ev["per_theme"].items():
                 flag = "" if m["reliable"] else "  UNRELIABLE: " + m.get("warning", "")

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import warnings
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +45,7 @@ from pipeline.model import AssertionModel, ThemeModel, review_scores
 from pipeline.records import Sentence
 
 MIN_PER_CLASS = 8  # fewer coded positives or negatives than this: trained, but marked unreliable
+MIN_CALIBRATION = 5  # calibration reviews needed per class before a theme's threshold is chosen on them
 
 
 @dataclass(frozen=True)
@@ -383,10 +384,15 @@ def train_model(
     record: SentenceRecord | None = None,
     base: ThemeModel | None = None,
     log: Log = lambda _m: None,
+    calibrate: Collection[str] | None = None,
 ) -> tuple[ThemeModel, dict[str, object]]:
     """Cross-validate to choose thresholds and measure quality, then fit on all docs.
 
-    Returns the model (card not yet saved) and the card's evaluation section.
+    `calibrate` names the reviews (by file) whose out-of-fold scores choose the thresholds, for every
+    theme with at least `MIN_CALIBRATION` coded positive and negative reviews among them (the others:
+    all reviews). Why: generated text and text written in full score differently, and the reviews to
+    be flagged are written in full. Returns the model (card not yet saved) and the card's evaluation
+    section.
     """
     docs = sorted(docs, key=lambda d: d.file)
     n = len(docs)
@@ -417,14 +423,28 @@ def train_model(
     final = _fit(docs, themes, settings, record, base)
     thresholds: dict[str, float] = {}
     per_theme: dict[str, dict[str, object]] = {}
+    in_calibration = np.array([d.file in (calibrate or ()) for d in docs])
+    calibration_f1s: list[float] = []
     for j, theme in enumerate(themes):
         coded = np.array([theme in d.codes for d in docs])
         truth = np.array([d.codes.get(theme, 0) for d in docs])[coded]
         scores = oof[coded, j]
         pos, neg = int(truth.sum()), int(len(truth) - truth.sum())
-        thr = best_threshold(scores, truth) if folds >= 2 else 0.5
+        cal = in_calibration[coded]
+        cal_pos, cal_neg = int(truth[cal].sum()), int((1 - truth[cal]).sum())
+        on_calibration = folds >= 2 and cal_pos >= MIN_CALIBRATION and cal_neg >= MIN_CALIBRATION
+        if on_calibration:
+            thr = best_threshold(scores[cal], truth[cal])
+        else:
+            thr = best_threshold(scores, truth) if folds >= 2 else 0.5
         thresholds[theme] = round(thr, 6)
         metrics = binary_metrics((scores >= thr).astype(int), truth) if folds >= 2 else {}
+        if calibrate is not None:
+            metrics = {**metrics, "threshold_chosen_on": "calibration reviews" if on_calibration else "all reviews"}
+            if folds >= 2 and cal.any():
+                cal_metrics = binary_metrics((scores[cal] >= thr).astype(int), truth[cal])
+                metrics["calibration"] = cal_metrics
+                calibration_f1s.append(float(cal_metrics["f1"]))
         reliable = pos >= MIN_PER_CLASS and neg >= MIN_PER_CLASS
         entry: dict[str, object] = {**metrics, "threshold": round(thr, 6), "coded_positive": pos, "coded_negative": neg, "reliable": reliable}
         if not reliable:
@@ -437,6 +457,9 @@ def train_model(
         "caveat": "thresholds are chosen on the same out-of-fold scores they are measured on, so these figures "
         "are slightly optimistic; `review-themes evaluate` on reviews written differently is the honest figure",
         "macro_f1": round(float(np.mean(f1s)), 4) if f1s else None,
+        **({"calibration_reviews": int(in_calibration.sum()),
+            "calibration_macro_f1": round(float(np.mean(calibration_f1s)), 4) if calibration_f1s else None}
+           if calibrate is not None else {}),
         "per_theme": per_theme,
     }
     features = list(final.vectorizer.get_feature_names_out())

@@ -144,6 +144,7 @@ def train_from_codes(
     settings: TrainSettings = TrainSettings(),
     progress: Progress | None = None,
     log: Log = lambda _m: None,
+    calibrate_codes: Sequence[Path] = (),
 ) -> dict[str, Any]:
     """Train a model from coding sheets and write it to `out` (which must not exist yet). Several
     sentence records (e.g. the generated corpus's and the written one's) are read as one."""
@@ -174,7 +175,14 @@ def train_from_codes(
     base = None
     if base_model is not None:
         base = load_model(base_model, codebook.sha256, cues_sha256(cues), cfg.nlp.pipeline)
-    model, evaluation = train_model(docs, codebook.ids, settings, record, base, log)
+    calibrate = None
+    if calibrate_codes:
+        calibrate = {r.file for p in calibrate_codes for r in read_codes(p, codebook) if r.codes}
+        missing = calibrate - {d.file for d in docs}
+        if missing:
+            raise InputError(f"{len(missing)} review(s) of the calibration sheet(s) are not among the coded reviews "
+                             f"trained on (e.g. {sorted(missing)[0]}): pass the sheet as a coding sheet too")
+    model, evaluation = train_model(docs, codebook.ids, settings, record, base, log, calibrate)
     records_blob = json.dumps([[d.file, sorted(d.codes.items())] for d in docs], sort_keys=True).encode()
     model.card = {
         "name": out.name,
@@ -190,6 +198,7 @@ def train_from_codes(
             "sentence_record": {str(p): _file_sha(p) for p in records} if records else None,
             "sentence_labels": "sentence record" if record else "multiple-instance learning from review codes",
             "base_model": str(base_model) if base_model else None,
+            "calibration_sheets": {str(p): _file_sha(p) for p in calibrate_codes} or None,
             "records_sha256": hashlib.sha256(records_blob).hexdigest(),
             "reviews": len(docs),
             "sentences": sum(len(d.sentences) for d in docs),

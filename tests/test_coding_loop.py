@@ -151,3 +151,23 @@ def test_evaluating_on_training_reviews_leaves_them_out(workspace):
     result = runner.invoke(app, ["evaluate", str(base), "--pdfs", str(pdfs), "--model", str(tmp / "models/base"), "--config", str(cfg)])
     assert result.exit_code == 1
     assert "no audit-coded reviews" in result.output and "8 review(s) the model was trained on excluded" in result.output
+
+
+def test_train_with_a_calibration_sheet(workspace):
+    tmp, pdfs, truth, cfg, base = workspace
+    ids = load_codebook(ROOT / "corpus/codebook.csv").ids
+    more = tmp / "more.csv"  # four more reviews: the calibration sheet, trained on too
+    with more.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["file", *ids])
+        for f in sorted(truth)[8:12]:
+            w.writerow([f, *(truth[f][t] for t in ids)])
+    out = invoke("train", base, more, "--pdfs", pdfs, "--out", tmp / "models/cal", "--calibrate", more, "--config", cfg)
+    assert "calibration reviews" in out
+    card = json.loads((tmp / "models/cal/card.json").read_text())
+    assert card["evaluation"]["calibration_reviews"] == 4
+    assert str(more) in card["training_data"]["calibration_sheets"]
+    # four reviews have too few of each class: every threshold falls back to all reviews, and says so
+    assert {m["threshold_chosen_on"] for m in card["evaluation"]["per_theme"].values()} == {"all reviews"}
+    result = runner.invoke(app, [str(a) for a in ("train", base, "--pdfs", pdfs, "--out", tmp / "models/bad", "--calibrate", more, "--config", cfg)])
+    assert result.exit_code != 0 and "not among the coded reviews" in result.output

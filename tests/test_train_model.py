@@ -301,3 +301,17 @@ def test_several_sentence_records_are_read_as_one(tmp_path: Path):
     assert merged["r1.pdf"] == [("The home had no food at all.", "neglect", 1, "a/1"),
                                 ("Police found no history of abuse.", "domestic_abuse", 0, "")]
     assert merged["r2.pdf"] == [("She was often hungry at school.", "neglect", 1, "")]
+
+
+def test_calibration_reviews_choose_the_thresholds():
+    docs = _corpus(40, seed=4)
+    _, plain = train_model(docs, THEMES, TrainSettings(folds=4, min_df=1))
+    everything, all_cal = train_model(docs, THEMES, TrainSettings(folds=4, min_df=1), calibrate={d.file for d in docs})
+    for t in THEMES:  # calibrating on every review is the plain choice
+        assert all_cal["per_theme"][t]["threshold"] == plain["per_theme"][t]["threshold"]
+        assert all_cal["per_theme"][t]["threshold_chosen_on"] == "calibration reviews"
+    few = {d.file for d in docs if d.codes["neglect"] == 1}  # no negatives among them: not enough to choose on
+    _, some = train_model(docs, THEMES, TrainSettings(folds=4, min_df=1), calibrate=few)
+    assert some["per_theme"]["neglect"]["threshold_chosen_on"] == "all reviews"
+    assert some["per_theme"]["neglect"]["threshold"] == plain["per_theme"]["neglect"]["threshold"]
+    assert some["calibration_reviews"] == len(few)
