@@ -182,11 +182,17 @@ class ThemeModel:
             assertion_bytes = json.dumps(self.assertion.to_json()).encode()
             (folder / ASSERTION).write_bytes(assertion_bytes)
             files[ASSERTION] = sha256_bytes(assertion_bytes)
-        digest = sha256_bytes(json.dumps(files, sort_keys=True).encode())[:12]
+        digest = model_digest(files, self.thresholds)
         name = str(self.card.get("name", folder.name))
         self.card.update({"model_id": f"{name}-{digest}", "files": files, "thresholds": self.thresholds})
         (folder / CARD).write_text(json.dumps(self.card, indent=2) + "\n", encoding="utf-8")
         return self.card["model_id"]
+
+
+def model_digest(files: dict[str, str], thresholds: dict[str, float] | None) -> str:
+    """The hash part of a model id: of the files' sha256s and the thresholds, so a model retrained to
+    the same weights but flagging at other thresholds gets another id."""
+    return sha256_bytes(json.dumps({"files": files, "thresholds": thresholds}, sort_keys=True).encode())[:12]
 
 
 def read_card(folder: Path) -> dict[str, Any]:
@@ -215,8 +221,11 @@ def load_model(
     """Load and verify a model folder against the codebook, cue lexicon and nlp settings in use."""
     card = read_card(folder)
     files = card.get("files") or {}
-    if not isinstance(files, dict) or not str(card.get("model_id", "")).endswith(
-        sha256_bytes(json.dumps(files, sort_keys=True).encode())[:12]
+    model_id = str(card.get("model_id", ""))
+    if not isinstance(files, dict) or not (
+        model_id.endswith(model_digest(files, card.get("thresholds")))
+        # models saved before thresholds were part of the id
+        or model_id.endswith(sha256_bytes(json.dumps(files, sort_keys=True).encode())[:12])
     ):
         raise ModelError(
             f"{folder}: the file list in {CARD} does not match its model id; the card was edited. "

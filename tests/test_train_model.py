@@ -315,3 +315,13 @@ def test_calibration_reviews_choose_the_thresholds():
     assert some["per_theme"]["neglect"]["threshold_chosen_on"] == "all reviews"
     assert some["per_theme"]["neglect"]["threshold"] == plain["per_theme"]["neglect"]["threshold"]
     assert some["calibration_reviews"] == len(few)
+
+
+def test_other_thresholds_make_another_model_id(trained, tmp_path: Path):
+    model, _, _ = trained
+    model.card = {"name": "m"}
+    first = model.save(tmp_path / "a")
+    model.thresholds = {t: v + 0.01 for t, v in model.thresholds.items()}
+    model.card = {"name": "m"}
+    assert model.save(tmp_path / "b") != first
+    model.thresholds = {t: v - 0.01 for t, v in model.thresholds.items()}
