@@ -319,9 +319,12 @@ def test_calibration_reviews_choose_the_thresholds():
 
 def test_other_thresholds_make_another_model_id(trained, tmp_path: Path):
     model, _, _ = trained
+    saved = dict(model.thresholds)
     model.card = {"name": "m"}
     first = model.save(tmp_path / "a")
-    model.thresholds = {t: v + 0.01 for t, v in model.thresholds.items()}
+    model.thresholds = {t: v + 0.01 for t, v in saved.items()}
     model.card = {"name": "m"}
-    assert model.save(tmp_path / "b") != first
-    model.thresholds = {t: v - 0.01 for t, v in model.thresholds.items()}
+    try:
+        assert model.save(tmp_path / "b") != first
+    finally:
+        model.thresholds = saved
