@@ -61,11 +61,12 @@ model: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/pdfs/writte
 
 # Honest quality figures (README, Quality): text the model was not trained on, written differently.
 quality: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/handwritten/codes.csv corpus/build/written-eval/codes.csv
+	$(RT) evaluate corpus/build/written-eval/codes.csv --pdfs corpus/build --out benchmarks/quality/written-eval.csv --jobs 2
+	$(RT) evaluate corpus/build/handwritten/codes.csv --pdfs corpus/build --out benchmarks/quality/handwritten.csv --jobs 2
+	$(RT) evaluate corpus/build/written-eval/codes.csv corpus/build/handwritten/codes.csv --pdfs corpus/build --out benchmarks/quality/written-both.csv --jobs 2 --into-card
 	$(RT) evaluate corpus/build/pdfs/codes-b.csv --pdfs corpus/build/pdfs --out benchmarks/quality/evaluation-split.csv --jobs 2
-	$(RT) evaluate corpus/build/handwritten/codes.csv --pdfs corpus/build/handwritten --out benchmarks/quality/handwritten.csv --jobs 2
-	$(RT) evaluate corpus/build/written-eval/codes.csv --pdfs corpus/build/written-eval --out benchmarks/quality/written-eval.csv --jobs 2 --into-card
 	$(PY) -m benchmarks.hard_negatives --json benchmarks/quality/hard-negatives.json
-	$(PY) -m benchmarks.record_traps corpus/build/written-eval corpus/written-eval/sentences.csv --json benchmarks/quality/written-eval-traps.json
+	$(PY) -m benchmarks.record_traps corpus/build corpus/written-eval/sentences.csv --json benchmarks/quality/written-eval-traps.json
 
 # Speed and memory against plain pdfplumber (benchmarks/speed.py; about an hour on 2 cores at the
 # default sizes). Corpora are built once under benchmarks/build/ (not in git). A quick check:

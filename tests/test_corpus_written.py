@@ -14,7 +14,7 @@ from pipeline.codebook import load_codebook
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITTEN = ROOT / "corpus" / "written"
-FOLDERS = {"written": "written/", "written-eval": ""}  # folder -> prefix of `file` in its sheets
+FOLDERS = {"written": "written/", "written-eval": "written-eval/"}  # folder -> prefix of `file` in its sheets
 TRAPS = {"negated", "ruled_out", "hypothetical", "generic", "recommendation", "other_subject"}
 PRESENT = {"present", "present_missed"}
 

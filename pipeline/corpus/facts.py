@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -250,18 +251,28 @@ def child_age_fitted(text: str, months: float) -> str | None:
     for clause in re.split(r"[,;:]", fixed):
         if not _age_clause_ok(clause, months):
             return None
+
+    def fits(m: re.Match[str], option: str) -> bool:
+        context = _ALT.sub(" ", _clause_around(text, m.start(), m.end()).replace(m.group(0), "\0"))
+        return _age_clause_ok(context.replace("\0", option), months)
+
+    return prune_alternations(text, _ALT, fits)
+
+
+def prune_alternations(text: str, pattern: re.Pattern[str], fits: Callable[[re.Match[str], str], bool]) -> str | None:
+    """`text` with each alternation ("[a|b|c]", matched by `pattern`, options in group 1) reduced to
+    the options `fits(match, option)` accepts; None when some alternation keeps none."""
     ok = True
 
     def keep(m: re.Match[str]) -> str:
         nonlocal ok
-        context = _ALT.sub(" ", _clause_around(text, m.start(), m.end()).replace(m.group(0), "\0"))
-        fitting = [o for o in m.group(1).split("|") if _age_clause_ok(context.replace("\0", o), months)]
+        fitting = [o for o in m.group(1).split("|") if fits(m, o)]
         if not fitting:
             ok = False
             return m.group(0)
         return "[" + "|".join(fitting) + "]"
 
-    out = _ALT.sub(keep, text)
+    out = pattern.sub(keep, text)
     return out if ok else None
 
 

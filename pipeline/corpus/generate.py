@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from pipeline.corpus import frames
-from pipeline.corpus.facts import (FactSheet, case_agencies, child_age_fitted, chronology_stage, condition_fits,
+from pipeline.corpus.facts import (FactSheet, case_agencies, child_age_fitted, chronology_stage, condition_fits, prune_alternations,
                                     decide_condition, decide_household, decide_siblings, household_fits)
 from pipeline.corpus.banks import POSITIVE_KINDS, Bank, Entry, ThemeBank, capitalise_first, expand
 from pipeline.corpus.themes import (
@@ -226,19 +226,7 @@ def age_fitted(text: str, band: str, age: int | None = None) -> str | None:
     fixed = _ALT_GROUP.sub(" ", text)
     if band not in neutral_bands(fixed) or not _stage_fits(fixed, age):
         return None
-    ok = True
-
-    def keep(m: re.Match[str]) -> str:
-        nonlocal ok
-        options = m.group(1).split("|")
-        fitting = [o for o in options if band in neutral_bands(o) and _stage_fits(o, age)]
-        if not fitting:
-            ok = False
-            return m.group(0)
-        return "[" + "|".join(fitting) + "]"
-
-    out = _ALT_GROUP.sub(keep, text)
-    return out if ok else None
+    return prune_alternations(text, _ALT_GROUP, lambda _m, o: band in neutral_bands(o) and _stage_fits(o, age))
 
 
 @lru_cache(maxsize=65536)
