@@ -46,3 +46,34 @@ def test_stages_cover_extraction_for_both_backends():
         pages, per_stage = stages.stages(path, backend)
         assert pages >= 1 and set(per_stage) == set(stages.STAGES)
     assert stages.pdfium_floor(path)[0] == pages
+
+
+def test_record_traps_scores_recorded_sentences_in_their_reviews(tmp_path, monkeypatch):
+    import csv
+    import json
+
+    from benchmarks import record_traps
+    from pipeline.corpus.build import render_folder
+
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    source = ROOT / "corpus" / "written-eval"
+    names = sorted(p.name for p in (source / "texts").glob("*.txt"))[:2]
+    for name in names:
+        (texts / name).write_text((source / "texts" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    render_folder(texts, tmp_path / "written-eval")
+    with (source / "sentences.csv").open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["file"].split("/")[-1][:-4] + ".txt" in names]
+    record = tmp_path / "record.csv"
+    with record.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    out = tmp_path / "traps.json"
+    monkeypatch.setattr(sys, "argv", ["record_traps", str(tmp_path), str(record), "--jobs", "1", "--json", str(out)])
+    record_traps.main()
+    result = json.loads(out.read_text())
+    assert result["reviews"] == 2
+    counted = sum(v["n"] for v in result["table"].values()) + result["unmatched"]
+    assert counted == len(rows)  # every recorded row is either scored or reported as not found
+    assert result["table"]["present"]["n"] > 10 and 0 <= result["traps"]["reach threshold"] <= 1
