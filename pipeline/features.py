@@ -47,23 +47,25 @@ def scored(sentences: Sequence[Sentence]) -> list[Sentence]:
 def transform(
     feature_lists: Sequence[Sequence[str]], vocabulary: Mapping[str, int], idf: np.ndarray
 ) -> sp.csr_matrix:
-    """Sublinear tf-idf with l2-normalised rows, for features in `vocabulary` (others are dropped)."""
-    indptr = [0]
-    indices: list[int] = []
-    data: list[float] = []
-    for feats in feature_lists:
-        counts: dict[int, int] = {}
+    """Sublinear tf-idf with l2-normalised rows, for features in `vocabulary` (others are dropped).
+
+    Only the vocabulary lookup runs per feature in Python; counting, weighting and normalising are
+    array operations (this is the hot path of scoring and re-scoring)."""
+    get = vocabulary.get
+    rows: list[int] = []
+    cols: list[int] = []
+    for r, feats in enumerate(feature_lists):
         for f in feats:
-            j = vocabulary.get(f)
+            j = get(f)
             if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        for j, c in sorted(counts.items()):
-            indices.append(j)
-            data.append((1.0 + np.log(c)) * float(idf[j]))
-        indptr.append(len(indices))
-    m = sp.csr_matrix(
-        (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
+                rows.append(r)
+                cols.append(j)
+    counts = sp.coo_matrix(
+        (np.ones(len(cols), dtype=np.float64), (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64))),
         shape=(len(feature_lists), len(idf)),
+    ).tocsr()  # duplicates summed: the counts
+    m = sp.csr_matrix(
+        ((1.0 + np.log(counts.data)) * idf[counts.indices], counts.indices, counts.indptr), shape=counts.shape
     )
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
