@@ -188,9 +188,11 @@ def _fit(
     record: SentenceRecord | None,
     base: ThemeModel | None,
     exclude: np.ndarray | None = None,
+    matches: Sequence[Sequence[tuple[int, str, int]]] | None = None,
 ) -> _Fitted:
     """Fit on `docs`; sentences marked in `exclude` (over all sentences of all docs, in order) are
-    left out of training entirely: the wording cross-validation scores them with this fit."""
+    left out of training entirely: the wording cross-validation scores them with this fit. `matches`
+    (per doc, `record_matches` of its record rows) is computed here when not given."""
     feats = [sentence_features(s) for d in docs for s in d.sentences]
     keep = np.ones(len(feats), dtype=bool) if exclude is None else ~exclude
     vec = TfidfVectorizer(
@@ -203,7 +205,8 @@ def _fit(
     vec.fit([f for f, k in zip(feats, keep) if k])
     x = vec.transform(feats).tocsr()
     bounds = np.cumsum([0] + [len(d.sentences) for d in docs])
-    matches = [record_matches(d, record.get(d.file, ())) for d in docs] if record is not None else []
+    if matches is None:
+        matches = [record_matches(d, record.get(d.file, ())) for d in docs] if record is not None else []
     coef = np.zeros((len(themes), x.shape[1]))
     intercept = np.zeros(len(themes))
     all_sentences = [s for d in docs for s in d.sentences]
@@ -304,6 +307,7 @@ def _wording_groups(docs: Sequence[TrainDoc], record: SentenceRecord) -> list[st
 def _wording_cv(
     docs: Sequence[TrainDoc], themes: Sequence[str], settings: TrainSettings, record: SentenceRecord,
     groups: Sequence[str], folds: int, log: Log, base: ThemeModel | None = None,
+    matches: Sequence[Sequence[tuple[int, str, int]]] | None = None,
 ) -> np.ndarray:
     """Out-of-fold review scores (n_docs, n_themes) where each sentence is scored by a fit that left
     out every sentence written from the same template: the thresholds are then chosen on scores like
@@ -318,7 +322,7 @@ def _wording_cv(
         idx = np.flatnonzero(held)
         if not len(idx):
             continue
-        fitted = _fit(docs, themes, settings, record, base, exclude=held)
+        fitted = _fit(docs, themes, settings, record, base, exclude=held, matches=matches)
         probs[idx] = _sentence_probs(fitted, [feats[i] for i in idx])
     bounds = np.cumsum([0] + [len(d.sentences) for d in docs])
     return np.array([review_scores(probs[bounds[i] : bounds[i + 1]], settings.top_k) for i in range(len(docs))])
@@ -397,12 +401,14 @@ def train_model(
     docs = sorted(docs, key=lambda d: d.file)
     n = len(docs)
     folds = min(settings.folds, n) if n >= 2 else 0
+    # which sentence each record row names: found once, used by every fit below
+    matches = [record_matches(d, record.get(d.file, ())) for d in docs] if record is not None else None
     groups = _wording_groups(docs, record) if record is not None else None
     if record is not None and groups is None and any(len(r) > 3 and r[3] for rows in record.values() for r in rows):
         log("note: the sentence record names templates for some reviews but not all: thresholds from "
             "cross-validation over reviews instead of over wording")
     if folds >= 2 and groups is not None:
-        oof = _wording_cv(docs, themes, settings, record, groups, folds, log, base)
+        oof = _wording_cv(docs, themes, settings, record, groups, folds, log, base, matches)
         method = (f"{folds}-fold cross-validation over wording: each sentence's fold is a hash of the template the "
                   "sentence record says it was written from (sentences the record does not list: of their own text, "
                   "so reworded variants of one untracked template can still fall in different folds); every "
@@ -415,12 +421,13 @@ def train_model(
             kf = KFold(n_splits=folds, shuffle=True, random_state=settings.seed)
             for k, (tr, te) in enumerate(kf.split(np.arange(n)), start=1):
                 log(f"cross-validation fold {k}/{folds}")
-                fitted = _fit([docs[i] for i in tr], themes, settings, record, base)
+                fitted = _fit([docs[i] for i in tr], themes, settings, record, base,
+                              matches=[matches[i] for i in tr] if matches is not None else None)
                 oof[te] = _doc_scores(fitted, [docs[i] for i in te], settings.top_k)
         method = (f"{folds}-fold cross-validation over reviews (seed {settings.seed}); review score = mean of the "
                   f"{settings.top_k} highest sentence probabilities; threshold per theme chosen on the out-of-fold scores")
     log("fitting on all coded reviews")
-    final = _fit(docs, themes, settings, record, base)
+    final = _fit(docs, themes, settings, record, base, matches=matches)
     thresholds: dict[str, float] = {}
     per_theme: dict[str, dict[str, object]] = {}
     in_calibration = np.array([d.file in (calibrate or ()) for d in docs])
