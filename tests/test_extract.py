@@ -2,7 +2,6 @@ from pathlib import Path
 
 import pytest
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from pipeline.config import ExtractConfig
@@ -10,6 +9,7 @@ from pipeline.corpus.render import render_pdf
 from pipeline.extract import extract_or_fail, extract_review, find_pdfs
 from pipeline.errors import ExtractError
 from pipeline.records import ExtractFailure
+from tests.fixtures.quirks import scanned
 
 CFG = ExtractConfig()
 
@@ -100,16 +100,8 @@ def test_encrypted_pdf(tmp_path):
 
 
 def test_scanned_pdf(tmp_path):
-    from PIL import Image
-
-    img = tmp_path / "scan.png"
-    Image.new("L", (200, 280), 200).save(img)
     p = tmp_path / "scanned.pdf"
-    c = canvas.Canvas(str(p), pagesize=A4)
-    for _ in range(2):
-        c.drawImage(ImageReader(str(img)), 0, 0, *A4)
-        c.showPage()
-    c.save()
+    scanned(p, pages=2)
     with pytest.raises(ExtractError, match="scanned") as info:
         extract_review(p, tmp_path, CFG)
     assert info.value.pages == 2

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from pipeline import fingerprints
@@ -15,6 +14,7 @@ from pipeline.errors import ConfigError
 from pipeline.extract import extract_or_fail, extract_review
 from pipeline.records import ExtractFailure
 from tests.conftest import ROOT
+from tests.fixtures.quirks import scanned
 from tests.fixtures.typeset import Item, Layout, typeset
 
 PLUMBER = ExtractConfig()
@@ -67,17 +67,9 @@ def test_failures_have_the_same_reasons(tmp_path: Path):
     failure = extract_or_fail(corrupt, tmp_path, PDFIUM)
     assert isinstance(failure, ExtractFailure) and failure.reason.split(":")[0] in {"corrupt PDF", "no pages"}
 
-    from PIL import Image
-
-    img = tmp_path / "scan.png"
-    Image.new("L", (200, 280), 200).save(img)
-    scanned = tmp_path / "scanned.pdf"
-    c = canvas.Canvas(str(scanned), pagesize=A4)
-    for _ in range(2):
-        c.drawImage(ImageReader(str(img)), 0, 0, *A4)
-        c.showPage()
-    c.save()
-    failure = extract_or_fail(scanned, tmp_path, PDFIUM)
+    scanned_pdf = tmp_path / "scanned.pdf"
+    scanned(scanned_pdf, pages=2)
+    failure = extract_or_fail(scanned_pdf, tmp_path, PDFIUM)
     assert isinstance(failure, ExtractFailure) and failure.reason.startswith("scanned") and failure.pages == 2
 
 
