@@ -30,11 +30,11 @@ import numpy as np
 
 from pipeline.classify import load_theme_model
 from pipeline.codebook import load_codebook, load_cues
-from pipeline.config import load_config
+from pipeline.config import Config, load_config
 from pipeline.corpus.banks import expand, load_bank
 from pipeline.model import ThemeModel, review_scores
 from pipeline.nlp import load_nlp, normalise, sentence_tags
-from pipeline.records import SectionKind, Sentence
+from pipeline.records import Codebook, SectionKind, Sentence
 
 TRAPS = ("negated", "ruled_out", "hypothetical", "generic", "recommendation", "other_subject")
 POSITIVE = ("present", "present_missed")
@@ -63,6 +63,17 @@ def to_sentences(texts: list[str], section: SectionKind, nlp: object) -> list[Se
     return out
 
 
+def trained_model(folder: Path | None) -> tuple[Config, Codebook, ThemeModel]:
+    """The project's config and codebook and the trained model in `folder` (default: config `model`);
+    exits with a message for the keyword baseline, which has no sentence probabilities."""
+    cfg = load_config(None)
+    codebook = load_codebook(cfg.codebook)
+    model = load_theme_model(cfg, codebook, folder or cfg.model)
+    if not isinstance(model, ThemeModel):
+        raise SystemExit("this benchmark needs a trained model (not the keyword baseline)")
+    return cfg, codebook, model
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", type=Path, default=None)
@@ -72,11 +83,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = ap.parse_args()
 
-    cfg = load_config(None)
-    codebook = load_codebook(cfg.codebook)
-    model = load_theme_model(cfg, codebook, args.model or cfg.model)
-    if not isinstance(model, ThemeModel):
-        raise SystemExit("the hard-negative suite needs a trained model (not the keyword baseline)")
+    cfg, codebook, model = trained_model(args.model)
     nlp = load_nlp(cfg.nlp.pipeline, load_cues(cfg.cues, codebook))
     bank = load_bank(ROOT / "corpus" / "banks", args.bank, codebook.ids)
     rng = random.Random(args.seed)

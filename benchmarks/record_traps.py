@@ -16,17 +16,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gzip
 import json
 from collections import defaultdict
 from pathlib import Path
 
+from benchmarks.hard_negatives import trained_model
 from pipeline.batch import extract_sentences
-from pipeline.classify import load_theme_model
-from pipeline.codebook import load_codebook
-from pipeline.config import load_config
+from pipeline.export import open_text
 from pipeline.features import scored
-from pipeline.model import ThemeModel
 from pipeline.train import TrainDoc, record_matches
 from pipeline.training import read_sentence_record
 
@@ -42,14 +39,9 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
 
-    cfg = load_config(None)
-    codebook = load_codebook(cfg.codebook)
-    model = load_theme_model(cfg, codebook, args.model or cfg.model)
-    if not isinstance(model, ThemeModel):
-        raise SystemExit("needs a trained model (not the keyword baseline)")
-    kinds: dict[tuple[str, str], str] = {}
-    opener = gzip.open if args.record.suffix == ".gz" else open
-    with opener(args.record, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
+    cfg, _codebook, model = trained_model(args.model)
+    kinds: dict[tuple[str, str], str] = {}  # read_sentence_record keeps no kind: read it beside
+    with open_text(args.record, "utf-8-sig") as fh:
         for row in csv.DictReader(fh):
             kinds[(row["file"], row["text"])] = row.get("kind") or ("present" if row["label"] == "1" else "negated")
     record = read_sentence_record(args.record)
