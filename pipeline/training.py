@@ -385,7 +385,11 @@ def record_held_out_evaluation(model_dir: Path, rows: Sequence[EvalRow], summary
         if not reliable:
             m["warning"] = f"measured on only {m['support']} positive and {m['negatives']} negative held-out reviews"
         per_theme[r.theme] = m
-    sheets = ", ".join(Path(p).name for p in summary.get("coding_sheets", []))
+    paths = [Path(p) for p in summary.get("coding_sheets", [])]
+    names = [p.name for p in paths]
+    if len(set(names)) < len(names):  # e.g. two folders' codes.csv: say which folders
+        names = [f"{p.parent.name}/{p.name}" for p in paths]
+    sheets = ", ".join(names)
     card["held_out_evaluation"] = {
         "error_rates_from": f"evaluation on {summary['reviews']} held-out coded reviews ({sheets})",
         "reviews": summary["reviews"],

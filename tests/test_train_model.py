@@ -170,6 +170,11 @@ def test_held_out_evaluation_in_card_is_preferred_for_error_rates(trained, tmp_p
     assert rates["neglect"]["sensitivity"] == round(4 / 6, 4) and rates["neglect"]["specificity"] == round(12 / 14, 4)
     assert rates["neglect"]["reliable"] is False  # 6 positives is too few
     load_model(folder, "cb", "cu", "blank:en")  # the card is not a hashed file: the model still loads
+    # two sheets with one name (each folder's codes.csv): the folders tell them apart
+    record_held_out_evaluation(folder, rows, {"reviews": 20, "macro_f1": 0.7, "baseline_macro_f1": 0.5,
+                                              "coding_sheets": {"a/codes.csv": "x", "b/codes.csv": "y"}})
+    source, _ = error_rates_section(json.loads((folder / "card.json").read_text()))
+    assert source.startswith("evaluation on 20 held-out coded reviews (a/codes.csv, b/codes.csv)")
 
 
 def test_reviews_outside_the_sentence_record_still_teach_the_model():
