@@ -36,6 +36,7 @@ corpus: $(VENV)/.installed
 	$(RT) corpus render corpus/generated/texts --out corpus/build/pdfs
 	$(RT) corpus render corpus/written/texts --out corpus/build/pdfs/written
 	$(RT) corpus render corpus/written-eval/texts --out corpus/build/written-eval
+	$(RT) corpus render corpus/written-test/texts --out corpus/build/written-test
 	$(RT) corpus render corpus/handwritten --out corpus/build/handwritten
 	$(RT) corpus stats corpus/generated --json corpus/generated/stats.json
 
@@ -51,6 +52,9 @@ corpus/build/pdfs/written/codes.csv:
 
 corpus/build/written-eval/codes.csv:
 	$(RT) corpus render corpus/written-eval/texts --out corpus/build/written-eval
+
+corpus/build/written-test/codes.csv:
+	$(RT) corpus render corpus/written-test/texts --out corpus/build/written-test
 
 corpus/build/handwritten/codes.csv:
 	$(RT) corpus render corpus/handwritten --out corpus/build/handwritten

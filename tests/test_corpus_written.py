@@ -1,5 +1,6 @@
-"""The reviews written in full (corpus/written for training, corpus/written-eval held out): coding sheet,
-sentence record and texts agree, and no held-out text shares a sentence with training text."""
+"""The reviews written in full (corpus/written for training; corpus/written-eval and corpus/written-test
+held out): coding sheet, sentence record and texts agree, and no held-out text shares a sentence with
+training text or with another held-out set."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from pipeline.codebook import load_codebook
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITTEN = ROOT / "corpus" / "written"
-FOLDERS = {"written": "written/", "written-eval": "written-eval/"}  # folder -> prefix of `file` in its sheets
+FOLDERS = {"written": "written/", "written-eval": "written-eval/", "written-test": "written-test/"}  # folder -> prefix of `file` in its sheets
+MIN_REVIEWS = {"written": 60, "written-eval": 24, "written-test": 12}
+HELD_OUT = ("handwritten", "written-eval", "written-test")
 TRAPS = {"negated", "ruled_out", "hypothetical", "generic", "recommendation", "other_subject"}
 PRESENT = {"present", "present_missed"}
 
@@ -44,7 +47,7 @@ def _sentences(folder: str) -> set[str]:
 def test_every_coded_review_has_its_text_and_valid_codes(folder: str):
     ids = load_codebook(ROOT / "corpus" / "codebook.csv").ids
     codes = _codes(folder)
-    assert len(codes) >= 20
+    assert len(codes) >= MIN_REVIEWS[folder]
     texts = {p.name for p in (ROOT / "corpus" / folder / "texts").glob("*.txt")}
     assert {Path(r["file"]).name for r in codes} == texts
     for row in codes:
@@ -83,6 +86,7 @@ def test_record_sentences_are_verbatim_and_agree_with_the_codes(folder: str):
 
 def test_training_text_shares_no_sentence_with_the_held_out_reviews():
     training = _sentences("written")
-    for held_out in ("handwritten", "written-eval"):
+    for i, held_out in enumerate(HELD_OUT):
         assert not training & _sentences(held_out), held_out
-    assert not _sentences("handwritten") & _sentences("written-eval")
+        for other in HELD_OUT[i + 1 :]:
+            assert not _sentences(held_out) & _sentences(other), (held_out, other)
