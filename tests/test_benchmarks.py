@@ -77,3 +77,35 @@ def test_record_traps_scores_recorded_sentences_in_their_reviews(tmp_path, monke
     counted = sum(v["n"] for v in result["table"].values()) + result["unmatched"]
     assert counted == len(rows)  # every recorded row is either scored or reported as not found
     assert result["table"]["present"]["n"] > 10 and 0 <= result["traps"]["reach threshold"] <= 1
+
+
+def test_pdfium_probe_reads_the_same_text_at_every_level():
+    """The line-level prototypes of benchmarks/pdfium_probe.py read the words the pdfium path reads
+    (so their timings are of the same work), and every variant runs on a sample review."""
+    import pypdfium2 as pdfium
+
+    from benchmarks import pdfium_probe
+    from pipeline import pdfium_words
+
+    path = sorted((ROOT / "corpus" / "sample").glob("*.pdf"))[0]
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        handle = pdfium_words._address(doc.raw)
+        for index in range(len(doc)):
+            page = pdfium_words.read_page(doc, index)
+            words = [w.text for w in page.words]  # type: ignore[union-attr]
+            page.close()
+            lines, boxes = pdfium_probe.proto_read(handle, index)
+            assert [w.text for ws in lines for w in ws] == words and len(boxes) == len(lines)
+            assert all(w.x0 <= w.x1 and w.top < w.bottom for ws in lines for w in ws)
+            merged = pdfium_probe.proto_cluster(lines, boxes, index + 1)
+            assert sorted(w.text for ln in merged for w in ln.words) == sorted(words)
+            only = pdfium_probe.proto_read_lines_only(handle, index, index + 1)
+            assert " ".join(ln.text for ln in only).replace("\ufffe", "- ").split() == words
+            assert len(only) == len(lines) and all(ln.x0 <= ln.x1 and ln.top < ln.bottom for ln in only)
+            for name, fn in pdfium_probe.VARIANTS.items():
+                fn(doc if fn is pdfium_probe.v_current else handle, index)
+    finally:
+        doc.close()
+    costs = pdfium_probe.layout_costs([path])
+    assert costs["pages"] >= 1 and costs["pdfium_lines"] >= costs["pages"]
