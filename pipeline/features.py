@@ -45,12 +45,32 @@ def scored(sentences: Sequence[Sentence]) -> list[Sentence]:
 
 
 def transform(
-    feature_lists: Sequence[Sequence[str]], vocabulary: Mapping[str, int], idf: np.ndarray
+    feature_lists: Sequence[Sequence[str]], vocabulary: Mapping[str, int], idf: np.ndarray, norm_floor: float = 0.0
 ) -> sp.csr_matrix:
     """Sublinear tf-idf with l2-normalised rows, for features in `vocabulary` (others are dropped).
 
-    Only the vocabulary lookup runs per feature in Python; counting, weighting and normalising are
-    array operations (this is the hot path of scoring and re-scoring)."""
+    A row is divided by the larger of its l2 norm and `norm_floor`: with a floor, a short sentence
+    ("They did not.") is not stretched to unit length, so its few words cannot weigh as much as a
+    whole informative sentence (0: plain l2 normalisation, as `TfidfVectorizer`)."""
+    m = _tfidf(feature_lists, vocabulary, idf)
+    norms = np.maximum(_row_norms(m), norm_floor)
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
+
+
+def norm_floor_at(
+    feature_lists: Sequence[Sequence[str]], vocabulary: Mapping[str, int], idf: np.ndarray, quantile: float
+) -> float:
+    """The norm floor for `transform`: the `quantile` of the unnormalised tf-idf norms of the given
+    (training) sentences; 0 when `quantile` is 0."""
+    if quantile <= 0 or not feature_lists:
+        return 0.0
+    return float(np.quantile(_row_norms(_tfidf(feature_lists, vocabulary, idf)), quantile))
+
+
+def _tfidf(feature_lists: Sequence[Sequence[str]], vocabulary: Mapping[str, int], idf: np.ndarray) -> sp.csr_matrix:
+    """Unnormalised sublinear tf-idf. Only the vocabulary lookup runs per feature in Python; counting
+    and weighting are array operations (this is the hot path of scoring and re-scoring)."""
     get = vocabulary.get
     rows: list[int] = []
     cols: list[int] = []
@@ -64,9 +84,10 @@ def transform(
         (np.ones(len(cols), dtype=np.float64), (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64))),
         shape=(len(feature_lists), len(idf)),
     ).tocsr()  # duplicates summed: the counts
-    m = sp.csr_matrix(
+    return sp.csr_matrix(
         ((1.0 + np.log(counts.data)) * idf[counts.indices], counts.indices, counts.indptr), shape=counts.shape
     )
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
+
+
+def _row_norms(m: sp.csr_matrix) -> np.ndarray:
+    return np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())

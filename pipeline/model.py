@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +74,7 @@ class AssertionModel:
     idf: np.ndarray
     coef: np.ndarray  # (n_features,)
     intercept: float
+    norm_floor: float = 0.0  # see features.transform
 
     def __post_init__(self) -> None:
         self._vocabulary = {f: i for i, f in enumerate(self.features)}
@@ -81,7 +83,7 @@ class AssertionModel:
         """(n_sentences,) assertion probabilities from precomputed feature lists."""
         if not feature_lists:
             return np.zeros(0)
-        x = transform(feature_lists, self._vocabulary, self.idf)
+        x = transform(feature_lists, self._vocabulary, self.idf, self.norm_floor)
         return _sigmoid(x @ self.coef + self.intercept)
 
     def to_json(self) -> dict[str, Any]:
@@ -90,6 +92,7 @@ class AssertionModel:
             "idf": [float(v) for v in self.idf],
             "coef": [round(float(v), 4) for v in self.coef],
             "intercept": float(self.intercept),
+            **({"norm_floor": self.norm_floor} if self.norm_floor else {}),
         }
 
     @classmethod
@@ -102,11 +105,12 @@ class AssertionModel:
         idf = np.asarray(data["idf"], dtype=np.float64)
         coef = np.asarray(data["coef"], dtype=np.float64)
         intercept = float(data["intercept"])
+        norm_floor = _norm_floor(data)
         if idf.shape != (len(features),) or coef.shape != (len(features),):
             raise ValueError("assertion model arrays do not match its feature list")
         if not (np.isfinite(idf).all() and np.isfinite(coef).all() and np.isfinite(intercept)):
             raise ValueError("assertion model has non-finite numbers")
-        return cls(features, idf, coef, intercept)
+        return cls(features, idf, coef, intercept, norm_floor)
 
 
 @dataclass
@@ -123,6 +127,7 @@ class ThemeModel:
     evidence_per_theme: int = 3
     top_k: int = 3
     assertion: AssertionModel | None = None
+    norm_floor: float = 0.0  # see features.transform
 
     def __post_init__(self) -> None:
         self._vocabulary = {f: i for i, f in enumerate(self.features)}
@@ -136,7 +141,7 @@ class ThemeModel:
         if not sentences:
             return np.zeros((0, len(self.themes)))
         feats = [sentence_features(s) for s in sentences]
-        x = transform(feats, self._vocabulary, self.idf)
+        x = transform(feats, self._vocabulary, self.idf, self.norm_floor)
         probs = _sigmoid(x @ self.coef.T + self.intercept)
         if self.assertion is not None:
             probs = probs * self.assertion.probabilities_from_features(feats)[:, None]
@@ -167,7 +172,10 @@ class ThemeModel:
     def save(self, folder: Path) -> str:
         """Write the model folder; returns the model id (name plus a hash of the weights)."""
         folder.mkdir(parents=True, exist_ok=True)
-        vocab_bytes = json.dumps({"features": self.features, "idf": [float(v) for v in self.idf]}).encode()
+        vocab = {"features": self.features, "idf": [float(v) for v in self.idf]}
+        if self.norm_floor:
+            vocab["norm_floor"] = self.norm_floor
+        vocab_bytes = json.dumps(vocab).encode()
         (folder / VOCAB).write_bytes(vocab_bytes)
         weights_path = folder / WEIGHTS
         with weights_path.open("wb") as fh:
@@ -187,6 +195,15 @@ class ThemeModel:
         self.card.update({"model_id": f"{name}-{digest}", "files": files, "thresholds": self.thresholds})
         (folder / CARD).write_text(json.dumps(self.card, indent=2) + "\n", encoding="utf-8")
         return self.card["model_id"]
+
+
+def _norm_floor(data: Any) -> float:
+    """The optional `norm_floor` of a vocabulary or assertion object: a finite number >= 0 (0 if absent);
+    `ValueError` otherwise."""
+    value = float(data.get("norm_floor", 0.0)) if isinstance(data, dict) else 0.0
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError("norm_floor must be a finite number >= 0")
+    return value
 
 
 def model_digest(files: dict[str, str], thresholds: dict[str, float] | None) -> str:
@@ -267,6 +284,7 @@ def load_model(
         assertion = None
         if ASSERTION in files:
             assertion = AssertionModel.from_json(json.loads((folder / ASSERTION).read_text(encoding="utf-8")))
+        norm_floor = _norm_floor(vocab)
     except (ValueError, KeyError, TypeError, OverflowError, RecursionError, OSError, json.JSONDecodeError) as exc:
         raise ModelError(f"{folder}: unreadable model files ({exc})") from None
     if themes != list(card.get("themes", [])) or coef.shape != (len(themes), len(vocab["features"])):
@@ -284,4 +302,5 @@ def load_model(
         evidence_per_theme=evidence_per_theme,
         top_k=top_k,
         assertion=assertion,
+        norm_floor=norm_floor,
     )

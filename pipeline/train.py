@@ -40,7 +40,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
-from pipeline.features import FEATURES_VERSION, sentence_features
+from pipeline.features import FEATURES_VERSION, norm_floor_at, sentence_features, transform
 from pipeline.model import AssertionModel, ThemeModel, review_scores
 from pipeline.records import Sentence
 
@@ -62,6 +62,9 @@ class TrainSettings:
     top_k: int = 3  # review score = mean of the top_k sentence probabilities
     hard_negative_weight: float = 1.0  # weight of negative sentences that carry a cue of the theme (see README)
     assertion_c: float = 30.0  # inverse regularisation of the shared assertion model
+    # rows are divided by at least this quantile of the training sentences' tf-idf norms (0: plain l2),
+    # so a short sentence is not stretched to the weight of a whole one (features.transform)
+    norm_floor_quantile: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,11 @@ class _Fitted:
     coef: np.ndarray
     intercept: np.ndarray
     assertion: AssertionModel | None = None
+    norm_floor: float = 0.0
+
+    def matrix(self, feats: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        """The fit's feature matrix of `feats`, as the saved model will compute it."""
+        return transform(feats, self.vectorizer.vocabulary_, self.vectorizer.idf_, self.norm_floor)
 
 
 def _fit_assertion(
@@ -175,10 +183,14 @@ def _fit_assertion(
     if len(set(y)) < 2:
         return None
     vec = TfidfVectorizer(analyzer=lambda f: f, sublinear_tf=True, min_df=settings.min_df, dtype=np.float64)
-    x = vec.fit_transform([feats[r] for r in rows])
+    train_feats = [feats[r] for r in rows]
+    vec.fit(train_feats)
+    floor = norm_floor_at(train_feats, vec.vocabulary_, vec.idf_, settings.norm_floor_quantile)
+    x = transform(train_feats, vec.vocabulary_, vec.idf_, floor)
     coef, intercept = _fit_lr(x, np.asarray(y, dtype=np.int8), settings.assertion_c)
     coef = np.round(coef, 4)  # as saved (assertion.json), so a loaded model scores exactly as this one
-    return AssertionModel(list(vec.get_feature_names_out()), np.asarray(vec.idf_, dtype=np.float64), coef, intercept)
+    return AssertionModel(list(vec.get_feature_names_out()), np.asarray(vec.idf_, dtype=np.float64), coef, intercept,
+                          norm_floor=round(floor, 6))
 
 
 def _fit(
@@ -202,8 +214,10 @@ def _fit(
         max_features=settings.max_features,
         dtype=np.float64,
     )
-    vec.fit([f for f, k in zip(feats, keep) if k])
-    x = vec.transform(feats).tocsr()
+    kept_feats = [f for f, k in zip(feats, keep) if k]
+    vec.fit(kept_feats)
+    floor = round(norm_floor_at(kept_feats, vec.vocabulary_, vec.idf_, settings.norm_floor_quantile), 6)
+    x = transform(feats, vec.vocabulary_, vec.idf_, floor)
     bounds = np.cumsum([0] + [len(d.sentences) for d in docs])
     if matches is None:
         matches = [record_matches(d, record.get(d.file, ())) for d in docs] if record is not None else []
@@ -280,12 +294,12 @@ def _fit(
             y = np.concatenate([np.ones(len(pos_idx), np.int8), np.zeros(len(neg_idx), np.int8)])
             coef[j], intercept[j] = _fit_lr(x[rows], y, settings.c, _weights(rows, y, has_cue, settings))
             scores = _sigmoid(x @ coef[j] + intercept[j]) * asserted
-    return _Fitted(vec, coef, intercept, assertion)
+    return _Fitted(vec, coef, intercept, assertion, floor)
 
 
 def _sentence_probs(fitted: _Fitted, feats: Sequence[Sequence[str]]) -> np.ndarray:
     """(n, n_themes) sentence probabilities of a fit: theme probability x assertion probability."""
-    probs = _sigmoid(fitted.vectorizer.transform(feats) @ fitted.coef.T + fitted.intercept)
+    probs = _sigmoid(fitted.matrix(feats) @ fitted.coef.T + fitted.intercept)
     if fitted.assertion is not None:
         probs = probs * fitted.assertion.probabilities_from_features(feats)[:, None]
     return probs
@@ -481,6 +495,7 @@ def train_model(
         thresholds=thresholds,
         top_k=settings.top_k,
         assertion=final.assertion,
+        norm_floor=final.norm_floor,
     )
     return model, evaluation
 
@@ -495,7 +510,8 @@ def feature_settings(settings: TrainSettings, nlp_pipeline: str, assertion_sourc
         "aggregation": f"mean of the {settings.top_k} highest sentence probabilities",
         "top_k": settings.top_k,
         "ngrams": [1, 2],
-        "tfidf": {"sublinear_tf": True, "min_df": settings.min_df, "max_features": settings.max_features},
+        "tfidf": {"sublinear_tf": True, "min_df": settings.min_df, "max_features": settings.max_features,
+                  **({"norm_floor_quantile": settings.norm_floor_quantile} if settings.norm_floor_quantile else {})},
         "classifier": {"type": "LogisticRegression", "C": settings.c, "class_weight": "balanced", "solver": "liblinear"},
         "mil": {"top_k": settings.mil_top_k, "rounds": settings.mil_rounds},
         "hard_negative_weight": settings.hard_negative_weight,

@@ -1,11 +1,12 @@
 """The tf-idf transform a model folder scores with: the same numbers as scikit-learn's at training."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from pipeline.features import transform
+from pipeline.features import norm_floor_at, transform
 
 WORDS = st.sampled_from(["w:a", "w:b", "w:c", "b:a|b", "sec:findings", "cue:neglect", "unseen"])
 
@@ -23,3 +24,30 @@ def test_transform_matches_tfidfvectorizer(train, score):
     for row in range(ours.shape[0]):  # each feature once per row (its count is in the weight)
         idx = ours.indices[ours.indptr[row] : ours.indptr[row + 1]]
         assert len(idx) == len(set(idx))
+
+
+@settings(max_examples=40, deadline=None)
+@given(score=st.lists(st.lists(WORDS, max_size=10), min_size=1, max_size=8), floor=st.floats(0.0, 6.0))
+def test_a_norm_floor_shrinks_only_the_rows_whose_norm_is_below_it(score, floor):
+    train = [["w:a", "w:b", "w:c", "b:a|b", "sec:findings", "cue:neglect"], ["w:a"], ["w:b", "w:c"]]
+    vec = TfidfVectorizer(analyzer=lambda f: f, sublinear_tf=True, dtype=np.float64).fit(train)
+    vocabulary = {f: i for i, f in enumerate(vec.get_feature_names_out())}
+    idf = np.asarray(vec.idf_)
+    plain = transform(score, vocabulary, idf).toarray()
+    floored = transform(score, vocabulary, idf, norm_floor=floor).toarray()
+    raw = TfidfVectorizer(analyzer=lambda f: f, sublinear_tf=True, norm=None, dtype=np.float64).fit(train)
+    norms = np.linalg.norm(raw.transform(score).toarray(), axis=1)
+    for r, norm in enumerate(norms):
+        if norm >= floor:
+            assert np.allclose(floored[r], plain[r], atol=1e-12)
+        else:  # the same direction, length norm / floor
+            assert np.allclose(floored[r], plain[r] * norm / floor, atol=1e-12)
+
+
+def test_the_norm_floor_is_a_quantile_of_the_training_norms():
+    train = [["w:a"], ["w:a", "w:b"], ["w:a", "w:b", "w:c"], ["w:a", "w:b", "w:c", "b:a|b"]]
+    vec = TfidfVectorizer(analyzer=lambda f: f, sublinear_tf=True, norm=None, dtype=np.float64).fit(train)
+    vocabulary = {f: i for i, f in enumerate(vec.get_feature_names_out())}
+    norms = np.linalg.norm(vec.transform(train).toarray(), axis=1)
+    assert norm_floor_at(train, vocabulary, np.asarray(vec.idf_), 0.5) == pytest.approx(np.quantile(norms, 0.5))
+    assert norm_floor_at(train, vocabulary, np.asarray(vec.idf_), 0.0) == 0.0

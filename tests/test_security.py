@@ -72,6 +72,9 @@ def _with_assertion(folder: Path, text: str) -> None:
     json.dumps({"features": ["w:a"], "idf": [1.0], "coef": [None], "intercept": 0}),
     json.dumps({"features": ["w:a", "w:b"], "idf": [1.0], "coef": [0.5], "intercept": 0}),
     json.dumps({"features": ["w:a"], "idf": [1.0], "coef": [0.5]}),
+    json.dumps({"features": ["w:a"], "idf": [1.0], "coef": [0.5], "intercept": 0, "norm_floor": -1}),
+    '{"features": ["w:a"], "idf": [1.0], "coef": [0.5], "intercept": 0, "norm_floor": Infinity}',
+    json.dumps({"features": ["w:a"], "idf": [1.0], "coef": [0.5], "intercept": 0, "norm_floor": "big"}),
 ])
 def test_a_malformed_assertion_model_is_refused_with_a_model_error(tmp_path: Path, text: str):
     folder = _intact_folder(tmp_path / "m")
@@ -99,6 +102,16 @@ def test_removing_or_adding_the_assertion_model_is_noticed(tmp_path: Path):
         load_model(folder, "cb", "cu", "blank:en")
     (folder / "assertion.json").unlink()
     load_model(folder, "cb", "cu", "blank:en")  # a model without an assertion model is fine
+
+
+@pytest.mark.parametrize("floor", ["-2", "NaN", '"x"', "[1]"])
+def test_a_malformed_norm_floor_in_the_vocabulary_is_refused(tmp_path: Path, floor: str):
+    folder = _intact_folder(tmp_path / "m")
+    (folder / "vocab.json").write_text('{"features": ["w:a"], "idf": [1.0], "norm_floor": %s}' % floor)
+    files = {n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in ("weights.npz", "vocab.json")}
+    _write_card(folder, files)
+    with pytest.raises(ModelError, match="unreadable"):
+        load_model(folder, "cb", "cu", "blank:en")
 
 
 def test_a_pickle_posing_as_weights_is_refused_and_not_executed(tmp_path: Path):

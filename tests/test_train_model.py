@@ -333,3 +333,19 @@ def test_other_thresholds_make_another_model_id(trained, tmp_path: Path):
         assert model.save(tmp_path / "b") != first
     finally:
         model.thresholds = saved
+
+
+def test_a_norm_floor_is_learned_saved_and_reloaded(tmp_path: Path):
+    docs = _corpus(30, seed=7)
+    model, _ = train_model(docs, THEMES, TrainSettings(folds=3, min_df=1, norm_floor_quantile=0.5), _record_for(docs))
+    assert model.norm_floor > 0 and model.assertion is not None and model.assertion.norm_floor > 0
+    model.card = {"name": "m", "themes": list(THEMES), "codebook_sha256": "cb", "cues_sha256": "cu",
+                  "features": {"version": FEATURES_VERSION, "nlp_pipeline": "blank:en"}}
+    model.save(tmp_path / "m")
+    loaded = load_model(tmp_path / "m", "cb", "cu", "blank:en")
+    assert loaded.norm_floor == model.norm_floor and loaded.assertion.norm_floor == model.assertion.norm_floor
+    sents = docs[0].sentences
+    assert np.allclose(model.sentence_probabilities(sents), loaded.sentence_probabilities(sents), atol=1e-5)
+    # the floor changes scores: a model without it scores the same sentences differently
+    loaded.norm_floor = 0.0
+    assert not np.allclose(model.sentence_probabilities(sents), loaded.sentence_probabilities(sents), atol=1e-3)
