@@ -41,7 +41,7 @@ corpus: $(VENV)/.installed
 	$(RT) corpus stats corpus/generated --json corpus/generated/stats.json
 
 # The default model (models/default): trained on the training split of the generated corpus (bank a
-# wording, 378 reviews) and the 36 reviews written in full (corpus/written), with their sentence
+# wording, 378 reviews) and the 84 reviews written in full (corpus/written), with their sentence
 # records, from the PDFs, exactly as an analyst's model is; thresholds chosen on the written reviews
 # (text written in full scores differently from generated text; see README, Quality).
 corpus/build/pdfs/codes-a.csv:
@@ -64,13 +64,15 @@ model: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/pdfs/writte
 	$(RT) train corpus/build/pdfs/codes-a.csv corpus/build/pdfs/written/codes.csv --pdfs corpus/build/pdfs --sentences corpus/generated/sentences.csv.gz --sentences corpus/written/sentences.csv --calibrate corpus/build/pdfs/written/codes.csv --out models/default --jobs 2
 
 # Honest quality figures (README, Quality): text the model was not trained on, written differently.
-quality: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/handwritten/codes.csv corpus/build/written-eval/codes.csv
+quality: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/handwritten/codes.csv corpus/build/written-eval/codes.csv corpus/build/written-test/codes.csv
+	$(RT) evaluate corpus/build/written-test/codes.csv --pdfs corpus/build --out benchmarks/quality/written-test.csv --jobs 2
 	$(RT) evaluate corpus/build/written-eval/codes.csv --pdfs corpus/build --out benchmarks/quality/written-eval.csv --jobs 2
 	$(RT) evaluate corpus/build/handwritten/codes.csv --pdfs corpus/build --out benchmarks/quality/handwritten.csv --jobs 2
-	$(RT) evaluate corpus/build/written-eval/codes.csv corpus/build/handwritten/codes.csv --pdfs corpus/build --out benchmarks/quality/written-both.csv --jobs 2 --into-card
+	$(RT) evaluate corpus/build/written-test/codes.csv corpus/build/written-eval/codes.csv corpus/build/handwritten/codes.csv --pdfs corpus/build --out benchmarks/quality/written-all.csv --jobs 2 --into-card
 	$(RT) evaluate corpus/build/pdfs/codes-b.csv --pdfs corpus/build/pdfs --out benchmarks/quality/evaluation-split.csv --jobs 2
 	$(PY) -m benchmarks.hard_negatives --json benchmarks/quality/hard-negatives.json
 	$(PY) -m benchmarks.record_traps corpus/build corpus/written-eval/sentences.csv --json benchmarks/quality/written-eval-traps.json
+	$(PY) -m benchmarks.record_traps corpus/build corpus/written-test/sentences.csv --json benchmarks/quality/written-test-traps.json
 
 # Speed and memory against plain pdfplumber (benchmarks/speed.py; about an hour on 2 cores at the
 # default sizes). Corpora are built once under benchmarks/build/ (not in git). A quick check:

@@ -54,7 +54,7 @@ class TrainSettings:
 
     c: float = 3.0
     min_df: int = 2
-    max_features: int = 60000
+    max_features: int = 30000  # 60,000 scored no better on the held-out sets and costs twice the space
     folds: int = 5
     seed: int = 13
     mil_top_k: int = 3
@@ -62,9 +62,10 @@ class TrainSettings:
     top_k: int = 3  # review score = mean of the top_k sentence probabilities
     hard_negative_weight: float = 1.0  # weight of negative sentences that carry a cue of the theme (see README)
     assertion_c: float = 30.0  # inverse regularisation of the shared assertion model
+    assertion_max_features: int | None = 15000  # the assertion model's vocabulary: the most frequent features
     # rows are divided by at least this quantile of the training sentences' tf-idf norms (0: plain l2),
     # so a short sentence is not stretched to the weight of a whole one (features.transform)
-    norm_floor_quantile: float = 0.0
+    norm_floor_quantile: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -151,9 +152,33 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
 
 
+IDF_DECIMALS = 4  # idf weights are rounded before use, so the saved vocabulary scores exactly as in training
+COEF_STEP = 1 / 256  # saved coefficients lie on this grid (then float16): half the repository space of plain float16
+
+
+@dataclass
+class _Vocabulary:
+    features: list[str]
+    index: dict[str, int]
+    idf: np.ndarray
+
+
+def _vocabulary(feats: Sequence[Sequence[str]], min_df: int, max_features: int | None = None) -> _Vocabulary:
+    """The feature vocabulary and (rounded) idf weights of training sentences' feature lists."""
+    vec = TfidfVectorizer(analyzer=lambda f: f, sublinear_tf=True, min_df=min_df, max_features=max_features, dtype=np.float64)
+    vec.fit(feats)
+    features = [str(f) for f in vec.get_feature_names_out()]
+    return _Vocabulary(features, {f: i for i, f in enumerate(features)}, np.round(np.asarray(vec.idf_, dtype=np.float64), IDF_DECIMALS))
+
+
+def stored_coefficients(coef: np.ndarray) -> np.ndarray:
+    """Coefficients as the model folder stores them: on the `COEF_STEP` grid, float16-exact."""
+    return (np.round(coef / COEF_STEP) * COEF_STEP).astype(np.float16).astype(np.float64)
+
+
 @dataclass
 class _Fitted:
-    vectorizer: TfidfVectorizer
+    vocabulary: _Vocabulary
     coef: np.ndarray
     intercept: np.ndarray
     assertion: AssertionModel | None = None
@@ -161,7 +186,7 @@ class _Fitted:
 
     def matrix(self, feats: Sequence[Sequence[str]]) -> sp.csr_matrix:
         """The fit's feature matrix of `feats`, as the saved model will compute it."""
-        return transform(feats, self.vectorizer.vocabulary_, self.vectorizer.idf_, self.norm_floor)
+        return transform(feats, self.vocabulary.index, self.vocabulary.idf, self.norm_floor)
 
 
 def _fit_assertion(
@@ -182,15 +207,13 @@ def _fit_assertion(
                 y.append(label)
     if len(set(y)) < 2:
         return None
-    vec = TfidfVectorizer(analyzer=lambda f: f, sublinear_tf=True, min_df=settings.min_df, dtype=np.float64)
     train_feats = [feats[r] for r in rows]
-    vec.fit(train_feats)
-    floor = norm_floor_at(train_feats, vec.vocabulary_, vec.idf_, settings.norm_floor_quantile)
-    x = transform(train_feats, vec.vocabulary_, vec.idf_, floor)
+    vocab = _vocabulary(train_feats, settings.min_df, settings.assertion_max_features)
+    floor = round(norm_floor_at(train_feats, vocab.index, vocab.idf, settings.norm_floor_quantile), 6)
+    x = transform(train_feats, vocab.index, vocab.idf, floor)
     coef, intercept = _fit_lr(x, np.asarray(y, dtype=np.int8), settings.assertion_c)
     coef = np.round(coef, 4)  # as saved (assertion.json), so a loaded model scores exactly as this one
-    return AssertionModel(list(vec.get_feature_names_out()), np.asarray(vec.idf_, dtype=np.float64), coef, intercept,
-                          norm_floor=round(floor, 6))
+    return AssertionModel(vocab.features, vocab.idf, coef, intercept, norm_floor=floor)
 
 
 def _fit(
@@ -207,17 +230,10 @@ def _fit(
     (per doc, `record_matches` of its record rows) is computed here when not given."""
     feats = [sentence_features(s) for d in docs for s in d.sentences]
     keep = np.ones(len(feats), dtype=bool) if exclude is None else ~exclude
-    vec = TfidfVectorizer(
-        analyzer=lambda f: f,  # features are precomputed lists
-        sublinear_tf=True,
-        min_df=settings.min_df,
-        max_features=settings.max_features,
-        dtype=np.float64,
-    )
     kept_feats = [f for f, k in zip(feats, keep) if k]
-    vec.fit(kept_feats)
-    floor = round(norm_floor_at(kept_feats, vec.vocabulary_, vec.idf_, settings.norm_floor_quantile), 6)
-    x = transform(feats, vec.vocabulary_, vec.idf_, floor)
+    vocab = _vocabulary(kept_feats, settings.min_df, settings.max_features)
+    floor = round(norm_floor_at(kept_feats, vocab.index, vocab.idf, settings.norm_floor_quantile), 6)
+    x = transform(feats, vocab.index, vocab.idf, floor)
     bounds = np.cumsum([0] + [len(d.sentences) for d in docs])
     if matches is None:
         matches = [record_matches(d, record.get(d.file, ())) for d in docs] if record is not None else []
@@ -294,7 +310,7 @@ def _fit(
             y = np.concatenate([np.ones(len(pos_idx), np.int8), np.zeros(len(neg_idx), np.int8)])
             coef[j], intercept[j] = _fit_lr(x[rows], y, settings.c, _weights(rows, y, has_cue, settings))
             scores = _sigmoid(x @ coef[j] + intercept[j]) * asserted
-    return _Fitted(vec, coef, intercept, assertion, floor)
+    return _Fitted(vocab, coef, intercept, assertion, floor)
 
 
 def _sentence_probs(fitted: _Fitted, feats: Sequence[Sequence[str]]) -> np.ndarray:
@@ -306,16 +322,25 @@ def _sentence_probs(fitted: _Fitted, feats: Sequence[Sequence[str]]) -> np.ndarr
 
 
 def _wording_groups(docs: Sequence[TrainDoc], record: SentenceRecord) -> list[str] | None:
-    """The wording id of every sentence of `docs` in order, or None if the record has no template ids."""
-    out: list[str] = []
+    """The wording id of every sentence of `docs` in order, or None if the record has no template ids.
+
+    Wording found in one review only (its own sentences: all of a review written in full, the
+    untracked sentences of a generated one) is grouped by review, not by sentence: the sentences of
+    one review share its names, events and phrasing, so scoring one of them with a fit that saw the
+    others would flatter the review's out-of-fold scores (and raise the thresholds chosen on them)."""
+    per_doc: list[list[str]] = []
     for d in docs:
         g = wording_groups(d, record.get(d.file, ()))
         if g is None:
             if d.file in record:  # a covered review without template ids: wording unknown
                 return None
             g = [f"text:{_key(s.text)}" for s in d.sentences]
-        out.extend(g)
-    return out
+        per_doc.append(g)
+    seen_in: dict[str, set[int]] = {}
+    for i, g in enumerate(per_doc):
+        for group in g:
+            seen_in.setdefault(group, set()).add(i)
+    return [group if len(seen_in[group]) > 1 else f"review:{d.file}" for d, g in zip(docs, per_doc) for group in g]
 
 
 def _wording_cv(
@@ -483,14 +508,13 @@ def train_model(
            if calibrate is not None else {}),
         "per_theme": per_theme,
     }
-    features = list(final.vectorizer.get_feature_names_out())
     model = ThemeModel(
         themes=list(themes),
-        features=features,
-        idf=np.asarray(final.vectorizer.idf_, dtype=np.float64),
-        # stored as float16 (half the repository space of float32; flags unchanged): rounded here
-        # so the model in memory scores exactly as the one loaded from its folder
-        coef=final.coef.astype(np.float16).astype(np.float64),
+        features=final.vocabulary.features,
+        idf=final.vocabulary.idf,
+        # rounded as stored (a 1/256 grid, float16): the model in memory scores exactly as the one
+        # loaded from its folder
+        coef=stored_coefficients(final.coef),
         intercept=final.intercept,
         thresholds=thresholds,
         top_k=settings.top_k,
@@ -517,6 +541,7 @@ def feature_settings(settings: TrainSettings, nlp_pipeline: str, assertion_sourc
         "hard_negative_weight": settings.hard_negative_weight,
         "assertion": None if assertion_source is None else {
             "type": "LogisticRegression", "C": settings.assertion_c, "class_weight": "balanced",
+            **({"max_features": settings.assertion_max_features} if settings.assertion_max_features else {}),
             "source": assertion_source,
             "combined": "sentence probability = theme probability x assertion probability"},
         "folds": settings.folds,

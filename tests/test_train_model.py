@@ -294,6 +294,27 @@ def test_wording_groups_follow_the_record_template_else_the_text():
     assert all(g.startswith("text:") for g in groups[1:])
 
 
+def test_wording_found_in_one_review_only_is_held_out_with_its_whole_review():
+    from pipeline.train import _wording_groups
+
+    docs = _corpus(3, seed=8)
+    # the first sentence of reviews 0 and 1 comes from one template; every other sentence has a
+    # template of its own review (as a review written in full has)
+    record = {
+        d.file: [(s.text, "neglect", 1, "a/shared" if i == 0 and k < 2 else f"w/{d.file}/{i}") for i, s in enumerate(d.sentences)]
+        for k, d in enumerate(docs)
+    }
+    groups = _wording_groups(docs, record)
+    bounds = np.cumsum([0] + [len(d.sentences) for d in docs])
+    for k, d in enumerate(docs):
+        own = groups[bounds[k] : bounds[k + 1]]
+        if k < 2:  # a template used in two reviews keeps its group; the rest is the review's own
+            assert own[0] == "template:a/shared"
+            assert set(own[1:]) == {f"review:{d.file}"}
+        else:
+            assert set(own) == {f"review:{d.file}"}
+
+
 def test_several_sentence_records_are_read_as_one(tmp_path: Path):
     from pipeline.training import merge_sentence_records, read_sentence_record
 
@@ -349,3 +370,18 @@ def test_a_norm_floor_is_learned_saved_and_reloaded(tmp_path: Path):
     # the floor changes scores: a model without it scores the same sentences differently
     loaded.norm_floor = 0.0
     assert not np.allclose(model.sentence_probabilities(sents), loaded.sentence_probabilities(sents), atol=1e-3)
+
+
+def test_saved_weights_are_on_the_storage_grid_and_reload_exactly(trained, tmp_path: Path):
+    from pipeline.train import COEF_STEP, IDF_DECIMALS
+
+    model, _, docs = trained
+    small = np.abs(model.coef) < 8  # float16 holds every multiple of 1/256 below 8
+    assert np.array_equal(model.coef[small] / COEF_STEP, np.round(model.coef[small] / COEF_STEP))
+    assert np.array_equal(model.idf, np.round(model.idf, IDF_DECIMALS))
+    model.card = {"name": "m", "themes": list(THEMES), "codebook_sha256": "cb", "cues_sha256": "cu",
+                  "features": {"version": FEATURES_VERSION, "nlp_pipeline": "blank:en"}}
+    model.save(tmp_path / "m")
+    loaded = load_model(tmp_path / "m", "cb", "cu", "blank:en")
+    assert np.array_equal(loaded.coef, model.coef) and np.array_equal(loaded.idf, model.idf)
+    assert np.array_equal(loaded.sentence_probabilities(docs[0].sentences), model.sentence_probabilities(docs[0].sentences))
