@@ -16,7 +16,10 @@ import scipy.sparse as sp
 from pipeline.records import SectionKind, Sentence
 
 # Bump when the feature function changes: a model trained with another version is refused on load.
-FEATURES_VERSION = "2"
+# "3": rows may be divided by a norm floor (`transform`), which older versions would ignore, so they
+# must refuse these models; "2" models (no floor) score the same under "3" and still load.
+FEATURES_VERSION = "3"
+READABLE_FEATURE_VERSIONS = ("2", "3")
 
 # Sentences in these sections are never scored: cover pages, contents and glossary definitions say
 # nothing about this child.
@@ -53,8 +56,9 @@ def transform(
     ("They did not.") is not stretched to unit length, so its few words cannot weigh as much as a
     whole informative sentence (0: plain l2 normalisation, as `TfidfVectorizer`)."""
     m = _tfidf(feature_lists, vocabulary, idf)
-    norms = np.maximum(_row_norms(m), norm_floor)
-    norms[norms == 0] = 1.0
+    raw = _row_norms(m)
+    norms = np.maximum(raw, norm_floor)
+    norms[raw == 0] = 1.0  # an empty row stays empty
     return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
 
 

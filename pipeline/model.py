@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.errors import ModelError
-from pipeline.features import FEATURES_VERSION, scored, sentence_features, transform
+from pipeline.features import FEATURES_VERSION, READABLE_FEATURE_VERSIONS, scored, sentence_features, transform
 from pipeline.records import Evidence, ReviewPrediction, Sentence
 
 CARD = "card.json"
@@ -200,10 +200,10 @@ class ThemeModel:
 def _norm_floor(data: Any) -> float:
     """The optional `norm_floor` of a vocabulary or assertion object: a finite number >= 0 (0 if absent);
     `ValueError` otherwise."""
-    value = float(data.get("norm_floor", 0.0)) if isinstance(data, dict) else 0.0
-    if not (math.isfinite(value) and value >= 0):
+    value = data.get("norm_floor", 0.0) if isinstance(data, dict) else 0.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and value >= 0):
         raise ValueError("norm_floor must be a finite number >= 0")
-    return value
+    return float(value)
 
 
 def model_digest(files: dict[str, str], thresholds: dict[str, float] | None) -> str:
@@ -265,8 +265,8 @@ def load_model(
         problems.append("it was trained with a different codebook (themes, descriptions or keywords changed)")
     if card.get("cues_sha256") != cues_sha256:
         problems.append("it was trained with a different cue lexicon")
-    if feats.get("version") != FEATURES_VERSION:
-        problems.append(f"its feature version {feats.get('version')} is not this tool's {FEATURES_VERSION}")
+    if feats.get("version") not in READABLE_FEATURE_VERSIONS:
+        problems.append(f"its feature version {feats.get('version')} is not one this tool reads ({', '.join(READABLE_FEATURE_VERSIONS)})")
     if feats.get("nlp_pipeline") != nlp_pipeline:
         problems.append(f"it was trained with nlp.pipeline '{feats.get('nlp_pipeline')}', config has '{nlp_pipeline}'")
     if problems:
@@ -285,6 +285,8 @@ def load_model(
         if ASSERTION in files:
             assertion = AssertionModel.from_json(json.loads((folder / ASSERTION).read_text(encoding="utf-8")))
         norm_floor = _norm_floor(vocab)
+        if feats.get("version") == "2" and (norm_floor or (assertion is not None and assertion.norm_floor)):
+            raise ValueError("a feature-version 2 model cannot have a norm floor")
     except (ValueError, KeyError, TypeError, OverflowError, RecursionError, OSError, json.JSONDecodeError) as exc:
         raise ModelError(f"{folder}: unreadable model files ({exc})") from None
     if themes != list(card.get("themes", [])) or coef.shape != (len(themes), len(vocab["features"])):

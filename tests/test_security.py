@@ -104,13 +104,40 @@ def test_removing_or_adding_the_assertion_model_is_noticed(tmp_path: Path):
     load_model(folder, "cb", "cu", "blank:en")  # a model without an assertion model is fine
 
 
-@pytest.mark.parametrize("floor", ["-2", "NaN", '"x"', "[1]"])
+@pytest.mark.parametrize("floor", ["-2", "NaN", '"x"', "[1]", '"0.5"', "true"])
 def test_a_malformed_norm_floor_in_the_vocabulary_is_refused(tmp_path: Path, floor: str):
     folder = _intact_folder(tmp_path / "m")
     (folder / "vocab.json").write_text('{"features": ["w:a"], "idf": [1.0], "norm_floor": %s}' % floor)
     files = {n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in ("weights.npz", "vocab.json")}
     _write_card(folder, files)
     with pytest.raises(ModelError, match="unreadable"):
+        load_model(folder, "cb", "cu", "blank:en")
+
+
+def _with_version(folder: Path, version: str, floor: float | None) -> None:
+    vocab = {"features": ["w:a"], "idf": [1.0], **({"norm_floor": floor} if floor is not None else {})}
+    (folder / "vocab.json").write_text(json.dumps(vocab))
+    files = {n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in ("weights.npz", "vocab.json")}
+    _write_card(folder, files)
+    card = json.loads((folder / "card.json").read_text())
+    card["features"]["version"] = version
+    (folder / "card.json").write_text(json.dumps(card))
+
+
+def test_feature_versions_2_and_3_load_and_a_version_2_model_cannot_carry_a_norm_floor(tmp_path: Path):
+    folder = _intact_folder(tmp_path / "v2")
+    _with_version(folder, "2", None)  # models saved before the norm floor: the same scoring, still read
+    assert load_model(folder, "cb", "cu", "blank:en").norm_floor == 0.0
+    folder = _intact_folder(tmp_path / "v3")
+    _with_version(folder, "3", 2.5)
+    assert load_model(folder, "cb", "cu", "blank:en").norm_floor == 2.5
+    folder = _intact_folder(tmp_path / "v2floor")
+    _with_version(folder, "2", 2.5)  # a floor a version-2 reader would ignore: not a real version-2 model
+    with pytest.raises(ModelError, match="unreadable"):
+        load_model(folder, "cb", "cu", "blank:en")
+    folder = _intact_folder(tmp_path / "v1")
+    _with_version(folder, "1", None)
+    with pytest.raises(ModelError, match="feature version 1"):
         load_model(folder, "cb", "cu", "blank:en")
 
 

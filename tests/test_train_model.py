@@ -366,7 +366,7 @@ def test_a_norm_floor_is_learned_saved_and_reloaded(tmp_path: Path):
     loaded = load_model(tmp_path / "m", "cb", "cu", "blank:en")
     assert loaded.norm_floor == model.norm_floor and loaded.assertion.norm_floor == model.assertion.norm_floor
     sents = docs[0].sentences
-    assert np.allclose(model.sentence_probabilities(sents), loaded.sentence_probabilities(sents), atol=1e-5)
+    assert np.array_equal(model.sentence_probabilities(sents), loaded.sentence_probabilities(sents))
     # the floor changes scores: a model without it scores the same sentences differently
     loaded.norm_floor = 0.0
     assert not np.allclose(model.sentence_probabilities(sents), loaded.sentence_probabilities(sents), atol=1e-3)
@@ -385,3 +385,25 @@ def test_saved_weights_are_on_the_storage_grid_and_reload_exactly(trained, tmp_p
     loaded = load_model(tmp_path / "m", "cb", "cu", "blank:en")
     assert np.array_equal(loaded.coef, model.coef) and np.array_equal(loaded.idf, model.idf)
     assert np.array_equal(loaded.sentence_probabilities(docs[0].sentences), model.sentence_probabilities(docs[0].sentences))
+
+
+def test_cross_validation_scores_sentences_as_the_saved_model_would():
+    # the out-of-fold scores the thresholds are chosen on come from `_sentence_probs` of each fold's
+    # fit: it must apply the same floor, idf and assertion product as a saved ThemeModel of that fit
+    from pipeline.model import ThemeModel
+    from pipeline.train import _fit, _sentence_probs
+
+    docs = _corpus(24, seed=11)
+    settings = TrainSettings(folds=3, min_df=1, norm_floor_quantile=0.5)
+    fitted = _fit(docs, THEMES, settings, _record_for(docs), None)
+    assert fitted.norm_floor > 0
+    as_saved = ThemeModel(list(THEMES), fitted.vocabulary.features, fitted.vocabulary.idf, fitted.coef, fitted.intercept,
+                          {t: 0.5 for t in THEMES}, assertion=fitted.assertion, norm_floor=fitted.norm_floor)
+    sents = [s for d in docs[:3] for s in d.sentences]
+    assert np.array_equal(_sentence_probs(fitted, [sentence_features(s) for s in sents]), as_saved.sentence_probabilities(sents))
+
+
+@pytest.mark.parametrize("quantile", [-0.1, 1.0, 2.0])
+def test_a_norm_floor_quantile_outside_0_to_1_is_refused(quantile):
+    with pytest.raises(ValueError, match="norm_floor_quantile"):
+        TrainSettings(norm_floor_quantile=quantile)
