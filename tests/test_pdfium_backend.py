@@ -138,3 +138,105 @@ def test_fonts_change_inside_one_line_and_one_text_block(tmp_path: Path):
         text = " ".join(b.text for b in review.blocks)
         assert text.startswith("plain words then bold words larger words plain again")
         assert "body line 3 beside a label" in text and "margin" not in text
+
+
+# --- the line reader (`pdfium_words.read_page_runs`, what the pdfium backend reads pages with) ----
+
+
+def test_line_reader_agrees_with_pdfplumber_on_the_sample_corpus_and_every_quirk(quirk_pdfs: Path):
+    """Word and section agreement with the default path, PDF by PDF; the page's runs read the same
+    words as the word-by-word reader."""
+    from pipeline import pdfium_words
+    from pipeline.layout import word_texts
+
+    paths = sorted((ROOT / "corpus" / "sample").glob("*.pdf")) + sorted(quirk_pdfs.glob("*.pdf"))
+    assert len(paths) >= 12
+    for path in paths:
+        a = extract_or_fail(path, path.parent, PLUMBER)
+        b = extract_or_fail(path, path.parent, PDFIUM)
+        if isinstance(a, ExtractFailure) or isinstance(b, ExtractFailure):
+            assert isinstance(a, ExtractFailure) and isinstance(b, ExtractFailure), path.name
+            assert a.reason.split(":")[0] == b.reason.split(":")[0], path.name
+            continue
+        assert _agreement(_words(a), _words(b)) >= 0.98, path.name
+        assert [(x.kind, x.section, x.page) for x in a.blocks] == [(x.kind, x.section, x.page) for x in b.blocks], path.name
+        assert a.meta == b.meta and a.pages == b.pages, path.name
+        with pdfium_words.open_document(path) as doc:
+            for index in range(len(doc)):
+                lines, words = pdfium_words.read_page_runs(doc, index), pdfium_words.read_page(doc, index)
+                try:
+                    assert sorted(word_texts(lines.words)) == sorted(w.text for w in words.words), (path.name, index)  # type: ignore[union-attr]
+                finally:
+                    lines.close()
+                    words.close()
+
+
+def test_line_reader_makes_runs_with_their_first_word_and_splits_lines_by_text_object(tmp_path: Path):
+    """A line shown as one text object is one `Run` (its first word's width asked from PDFium, not
+    guessed); a bullet, a bold lead-in and a font change are separate runs, each with its own style."""
+    from pipeline import pdfium_words
+    from pipeline.layout import Line, Run, Word, word_count
+
+    path = tmp_path / "runs.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("Helvetica", 10)
+    c.drawString(72, 700, "Widest first word then several more words")
+    c.setFont("ZapfDingbats", 10)
+    c.drawString(72, 680, "l")
+    t = c.beginText(84, 680)
+    t.setFont("Helvetica-Bold", 10)
+    t.textOut("Bold lead-in: ")
+    t.setFont("Helvetica", 10)
+    t.textOut("plain words after it")
+    c.drawText(t)
+    c.save()
+    with pdfium_words.open_document(path) as doc:
+        page = pdfium_words.read_page_runs(doc, 0)
+        words = pdfium_words.read_page(doc, 0)
+        try:
+            runs = page.words
+            assert all(isinstance(r, Run) for r in runs)
+            first = next(r for r in runs if r.text.startswith("Widest"))
+            assert first.n == 7 and first.text == "Widest first word then several more words"
+            widest = next(w for w in words.words if w.text == "Widest")  # type: ignore[union-attr]
+            assert abs(Line(1, "full", [first]).first_width - (widest.x1 - widest.x0)) < 0.01
+            assert abs(first.x1 - next(w for w in words.words if w.text == "words").x1) < 0.01  # type: ignore[union-attr]
+            bold = next(r for r in runs if r.text.startswith("Bold"))
+            plain = next(r for r in runs if r.text.startswith("plain"))
+            assert bold.bold and not plain.bold and bold.text == "Bold lead-in:" and plain.n == 4
+            line = Line(1, "full", [r for r in runs if abs(r.top - bold.top) < 1])
+            assert line.text.endswith("Bold lead-in: plain words after it") and word_count(line.words) == 7
+            assert Line(1, "full", [Word("x", 0, 1, 0, 1, 10, False)]).first_width == 1
+        finally:
+            page.close()
+            words.close()
+
+
+def test_line_reader_leaves_rotated_and_sideways_pages_to_the_word_reader(tmp_path: Path):
+    from pipeline import pdfium_words
+    from pipeline.layout import Run
+
+    path = tmp_path / "turned.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("Helvetica", 10)
+    c.translate(300, 100)
+    c.rotate(90)
+    for i in range(6):
+        c.drawString(0, -14 * i, f"sideways line {i} of a landscape table")
+    c.save()
+    with pdfium_words.open_document(path) as doc:
+        page = pdfium_words.read_page_runs(doc, 0)
+        try:
+            assert page.words and not any(isinstance(w, Run) for w in page.words)
+            assert all(isinstance(w, dict) and w["direction"] == "ttb" for w in page.words)
+        finally:
+            page.close()
+
+
+def test_pdfium_reader_version_is_part_of_the_pdfium_extraction_key():
+    from pipeline import pdfium_words
+
+    fast = ExtractConfig(backend="pdfium")
+    plain = load_config(None)
+    assert fingerprints.extraction(plain.model_copy(update={"extract": fast})).description["pdfium_reader"] == pdfium_words.PDFIUM_READER_VERSION
+    assert "pdfium_reader" not in fingerprints.extraction(plain).description
