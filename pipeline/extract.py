@@ -38,7 +38,7 @@ from pipeline import glyphs, pdfium_words
 from pipeline.boilerplate import mark_boilerplate
 from pipeline.config import ExtractConfig
 from pipeline.errors import ExtractError
-from pipeline.layout import Line, PageBox, Run, Word, measure, page_lines, strip_running, word_texts
+from pipeline.layout import Line, PageBox, Word, measure, page_lines, strip_running
 from pipeline.metadata import review_meta
 from pipeline.paragraphs import build_blocks
 from pipeline.records import ExtractedReview, ExtractFailure
@@ -260,7 +260,7 @@ def _pdfium_pages(doc: Any, cfg: ExtractConfig) -> Iterator[RawPage]:
     for index in range(len(doc)):
         if cfg.max_pages and index >= cfg.max_pages:
             break
-        page = pdfium_words.read_page_runs(doc, index, cfg.x_tolerance, cfg.dedupe_chars)
+        page = pdfium_words.read_page(doc, index, cfg.x_tolerance, cfg.dedupe_chars)
         try:
             yield page.number, page.words, page.width, page.height, page.mostly_image
         finally:
@@ -283,8 +283,7 @@ def _read_pages(source: Iterable[RawPage], cfg: ExtractConfig) -> tuple[list[tup
         words, width, height = _page_words(raw, page_width, page_height)
         box = PageBox(number, height, width)
         page_text = "".join([w.text for w in words])
-        # (the pdfium path's runs hold their words' texts joined by single spaces)
-        n_chars = len(page_text) - sum([w.n - 1 for w in words if type(w) is Run])
+        n_chars = len(page_text)
         pictured = n_chars < cfg.min_chars_per_page and mostly_image()
         scans += pictured
         # A page with a few words and no picture is a short page, not a missing text layer.
@@ -292,7 +291,7 @@ def _read_pages(source: Iterable[RawPage], cfg: ExtractConfig) -> tuple[list[tup
             textless.append(number)
         # A lone "(cid:N)" word is a symbol-font bullet, which the paragraph builder recognises.
         if "(cid:" in page_text or "\ufffd" in page_text:
-            unmapped += sum(glyphs.unmapped_count(t) for t in word_texts(words) if not glyphs.is_lone_glyph(t))
+            unmapped += sum(glyphs.unmapped_count(w.text) for w in words if not glyphs.is_lone_glyph(w.text))
         pages.append((box, page_lines(words, number, width, box.height, cfg.header_footer_band)))
     return pages, textless, scans, unmapped
 

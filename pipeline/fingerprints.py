@@ -24,7 +24,6 @@ from pipeline import __version__
 from pipeline.classify import cues_sha256
 from pipeline.config import Config
 from pipeline.extract import EXTRACTOR_VERSION
-from pipeline.pdfium_words import PDFIUM_READER_VERSION
 from pipeline.features import FEATURES_VERSION
 from pipeline.nlp import SPLITTER_VERSION
 
@@ -56,11 +55,7 @@ def extraction(cfg: Config) -> Fingerprint:
     """What decides the text that comes out of a PDF."""
     settings = cfg.extract.model_dump(mode="json", exclude={"timeout_seconds"})
     libraries = {p: _version(p) for p in ("pdfplumber", "pdfminer.six", "pypdfium2")}
-    description: dict[str, Any] = {"extractor_version": EXTRACTOR_VERSION, "settings": settings, "libraries": libraries}
-    if cfg.extract.backend == "pdfium":
-        # The pdfium path's own reader version: a change there re-extracts only what it read.
-        description["pdfium_reader"] = PDFIUM_READER_VERSION
-    return _make("extract", description)
+    return _make("extract", {"extractor_version": EXTRACTOR_VERSION, "settings": settings, "libraries": libraries})
 
 
 def sentences(cfg: Config, cues: Cues) -> Fingerprint:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
 
@@ -58,32 +58,6 @@ class Word:
 
 
 @dataclass(slots=True)
-class Run(Word):
-    """Several words of one line set in one style and read at once (the pdfium backend's line
-    reader): `text` is the words joined by single spaces, the box is the whole run's, `head_x1` is
-    where its first word ends and `n` is how many words it holds. Everything that looks inside a
-    line's words (the first word's width, word counts, the document's vocabulary) asks a run for
-    these instead."""
-
-    head_x1: float = 0.0
-    n: int = 1
-
-
-def word_count(words: Sequence[Word]) -> int:
-    """How many words `words` holds (a `Run` holds `n`)."""
-    return sum(w.n if type(w) is Run else 1 for w in words)
-
-
-def word_texts(words: Iterable[Word]) -> Iterator[str]:
-    """The text of each word in `words` (a `Run`'s words one by one)."""
-    for w in words:
-        if type(w) is Run:
-            yield from w.text.split(" ")
-        else:
-            yield w.text
-
-
-@dataclass(slots=True)
 class Line:
     """One printed line (within one column) with where it sits and how it is set."""
 
@@ -104,7 +78,7 @@ class Line:
     def refresh(self) -> None:
         """Recompute box, size, weight and text from `words` (after words were removed)."""
         ws = self.words
-        if len(ws) == 1:  # a one-word line (or one run): what the loop below gives, without it
+        if len(ws) == 1:  # a one-word line: what the loop below gives, without it
             first = ws[0]
             self.words = [first]
             self.x0, self.x1, self.top, self.bottom = first.x0, first.x1, first.top, first.bottom
@@ -142,10 +116,7 @@ class Line:
     @property
     def first_width(self) -> float:
         """Width of the first word: would it have fitted at the end of the line before?"""
-        if not self.words:
-            return 0.0
-        first = self.words[0]
-        return (first.head_x1 if type(first) is Run else first.x1) - first.x0
+        return self.words[0].x1 - self.words[0].x0 if self.words else 0.0
 
 
 def join_words(words: Sequence[Word]) -> str:
@@ -205,14 +176,7 @@ def find_gutter(words: Sequence[Word], width: float, height: float, band: float)
     and lines on each side filling most of their column (which rules out tables of short cells).
     """
     body = [w for w in words if w.top > band * height and w.bottom < (1 - band) * height]
-    if (len(body) < 40 and word_count(body) < 40) or width <= 0:
-        return None
-    rows = len({round(w.top) for w in body})
-    allowed = max(1, rows // 12)
-    lo, hi = int(width * 0.2), int(width * 0.8)
-    # More words (or lines read whole) across every bin from `lo` to `hi` than are allowed: no bin
-    # there is near-empty, so there is no gutter (the usual single-column page, read by lines).
-    if sum(1 for w in body if w.x0 < lo + 1 and w.x1 > hi - 1) > allowed:
+    if len(body) < 40 or width <= 0:
         return None
     n_bins = int(width) + 1
     # How many words cover each 1-point bin [int(x0), ceil(x1)): a difference array, then running sums.
@@ -221,6 +185,9 @@ def find_gutter(words: Sequence[Word], width: float, height: float, band: float)
     inside = starts < ends
     delta = np.bincount(starts[inside].astype(np.int64), minlength=n_bins + 1) - np.bincount(ends[inside].astype(np.int64), minlength=n_bins + 1)
     cover: list[int] = np.cumsum(delta[:n_bins]).tolist()
+    rows = len({round(w.top) for w in body})
+    allowed = max(1, rows // 12)
+    lo, hi = int(width * 0.2), int(width * 0.8)
     best: tuple[int, int, int] | None = None  # (crossings, -run width, start)
     start = None
     for x in range(lo, hi + 1):
@@ -511,7 +478,7 @@ def measure(lines: Sequence[Line], widths: Mapping[int, float] | None = None) ->
     by_col: dict[str, list[float]] = defaultdict(list)
     page_edges: dict[tuple[int, str], float] = {}
     for ln in lines:
-        if abs(ln.size - body) < 0.6 and (len(ln.words) >= 4 or word_count(ln.words) >= 4):
+        if abs(ln.size - body) < 0.6 and len(ln.words) >= 4:
             by_col[ln.column].append(ln.x1)
             key = (ln.page, ln.column)
             page_edges[key] = max(page_edges.get(key, 0.0), ln.x1)

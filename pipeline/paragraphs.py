@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from pipeline import glyphs
 from pipeline.hyphenation import Dehyphenator
-from pipeline.layout import Line, Typography, word_texts
+from pipeline.layout import Line, Typography
 from pipeline.records import Block
 
 PARA_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,3}){1,3})\.?\s+(?=\S)|^(\d{1,3})\.\s+(?=\S)")
@@ -97,7 +97,7 @@ def build_blocks(
     lines: Sequence[Line], headings: Sequence[bool], typo: Typography, edges: Mapping[tuple[int, str], float]
 ) -> tuple[list[Block], list[tuple[float, bool] | None]]:
     """Assemble blocks; also returns each block's heading style (size, bold), None for paragraphs."""
-    dehyphenate = Dehyphenator(t for ln in lines for t in word_texts(ln.words))
+    dehyphenate = Dehyphenator(w.text for ln in lines for w in ln.words)
     drafts: list[_Draft] = []
     for line, is_heading in zip(lines, headings):
         bullet, rest = glyphs.split_bullet(line.text)

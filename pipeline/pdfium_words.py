@@ -50,15 +50,12 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from pipeline.errors import ExtractError
-from pipeline.layout import _BOLD, Run, Word
+from pipeline.layout import _BOLD, Word
 
 # A word: a run of printable characters. PDFium reports a hyphen it saw at a line end as U+FFFE and
 # may run the next line on without a break: the word ends there.
 _TOKEN = re.compile("[^\\s\x00-\x08\x0b\x0c\x0e-\x1f\ufffe]+\ufffe?|\ufffe")
 _FONT_BUF = 256
-# Part of the pdfium backend's extraction cache key (pipeline/fingerprints.py): bump when what this
-# module reads changes. "lines-1": pages read a line at a time (`read_page_runs`).
-PDFIUM_READER_VERSION = "lines-1"
 
 
 @dataclass
@@ -243,12 +240,6 @@ _TEXT_OBJECT = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
 # which checks its arguments' pointer types on every call (twice a word).
 _LOOSE_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)(_address(raw.FPDFText_GetLooseCharBox))
 
-# Address-only bindings for the line reader's style lookup (see `read_page_runs`): a text object's
-# font (one handle per font in the document), a glyph's font size and angle.
-_FONT_OF = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p)(_address(raw.FPDFTextObj_GetFont))
-_FONT_SIZE = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_void_p, ctypes.c_int)(_address(raw.FPDFText_GetFontSize))
-_CHAR_ANGLE = ctypes.CFUNCTYPE(ctypes.c_float, ctypes.c_void_p, ctypes.c_int)(_address(raw.FPDFText_GetCharAngle))
-
 
 def read_page(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, dedupe: bool = True) -> PdfiumPage:
     """Page `index` (0-based) -> its words. The caller closes the page (`PdfiumPage.close`).
@@ -260,97 +251,39 @@ def read_page(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, ded
     glyph's box.
     """
     page = doc[index]
+    rotation = page.get_rotation()
+    mediabox = tuple(page.get_mediabox())
+    width, height, to_display = _transform(mediabox, rotation)  # type: ignore[arg-type]
+    mb_x0, mb_y1 = _origin(mediabox)  # type: ignore[arg-type]
+    textpage = page.get_textpage()
     try:
-        geometry = _Geometry(page)
-        textpage = page.get_textpage()
-    except BaseException:
-        page.close()
-        raise
-    try:
-        reader = _Reader(textpage, geometry)
-        found: list[Word] = []
-        turned: dict[int, str] = {}  # index in `found` -> direction, for words that do not read left to right
-        reader.words(0, len(reader.text), x_tolerance, found, turned)
-        return _page(index, found, turned, dedupe, geometry, page)
-    finally:
-        textpage.close()
-
-
-class _Geometry:
-    """A page's rotation, displayed size and the map from PDF user space to displayed coordinates."""
-
-    __slots__ = ("rotation", "width", "height", "to_display", "mb_x0", "mb_y1")
-
-    def __init__(self, page: pdfium.PdfPage) -> None:
-        self.rotation = page.get_rotation()
-        mediabox = tuple(page.get_mediabox())
-        self.width, self.height, self.to_display = _transform(mediabox, self.rotation)  # type: ignore[arg-type]
-        self.mb_x0, self.mb_y1 = _origin(mediabox)  # type: ignore[arg-type]
-
-
-def _page(index: int, found: list[Word], turned: dict[int, str], dedupe: bool, geometry: _Geometry, page: pdfium.PdfPage) -> PdfiumPage:
-    """A page's words (and the directions of those that do not read across) -> `PdfiumPage`."""
-    directions = [turned.get(i, "ltr") for i in range(len(found))] if turned else None
-    if dedupe:
-        found, directions = _dedupe(found, directions)
-    words: list[Word] | list[dict[str, object]] = found
-    if directions is not None and not all(d in ("ltr", "rtl") for d in directions):
-        words = [
-            {"text": w.text, "x0": w.x0, "x1": w.x1, "top": w.top, "bottom": w.bottom, "size": w.size, "bold": w.bold,
-             "upright": d in ("ltr", "rtl"), "direction": d}
-            for w, d in zip(found, directions)
-        ]
-    return PdfiumPage(index + 1, words, float(geometry.width), float(geometry.height), page)
-
-
-class _Reader:
-    """One page's text as PDFium reads it, and what has been asked about its text objects."""
-
-    def __init__(self, textpage: pdfium.PdfTextPage, geometry: _Geometry) -> None:
         n_chars = textpage.count_chars()
-        self.text = _page_text(textpage, n_chars) if n_chars > 0 else ""
-        self.tp = textpage.raw
-        self.tp_address = _address(self.tp)
-        self.geometry = geometry
-        self.rect = raw.FS_RECTF()
-        self.rect2 = raw.FS_RECTF()
-        self.buf = ctypes.create_string_buffer(_FONT_BUF)
-        self.flags = ctypes.c_int()
-        self.matrix = raw.FS_MATRIX()
-        self.fonts: dict[bytes, bool] = {}
-        # Per text object: see `_style`.
-        self.objects: dict[int, tuple[float, float, bool, str, float, float, float]] = {}
-
-    def style(self, obj: int, index: int, rect: raw.FS_RECTF) -> tuple[float, float, bool, str, float, float, float]:
-        """The style of text object `obj` (0: unknown) read at glyph `index` (whose loose box is `rect`)."""
-        style = self.objects.get(obj) if obj else None
-        if style is None:
-            style = _style(self.tp, index, rect, self.geometry.rotation, self.fonts, self.buf, self.flags, self.matrix)
-            if obj:
-                self.objects[obj] = style
-        return style
-
-    def words(self, start: int, end: int, x_tolerance: float, found: list[Word], turned: dict[int, str]) -> None:
-        """The words of `text[start:end]` appended to `found` (and to `turned`, by their index in
-        `found`, the directions of those that do not read left to right)."""
-        text = self.text
-        tp = self.tp
-        tp_address = self.tp_address
-        rect, rect2 = self.rect, self.rect2
+        text = _page_text(textpage, n_chars) if n_chars > 0 else ""
+        tp = textpage.raw
+        tp_address = _address(tp)
+        rect = raw.FS_RECTF()
+        rect2 = raw.FS_RECTF()
+        buf = ctypes.create_string_buffer(_FONT_BUF)
+        flags = ctypes.c_int()
         loose = _LOOSE_BOX
         text_object = _TEXT_OBJECT
-        objects = self.objects
-        g = self.geometry
-        rotation, to_display, mb_x0, mb_y1 = g.rotation, g.to_display, g.mb_x0, g.mb_y1
+        matrix = raw.FS_MATRIX()
+        fonts: dict[bytes, bool] = {}
+        # Per text object: see `_style`.
+        objects: dict[int, tuple[float, float, bool, str, float, float, float]] = {}
+        found: list[Word] = []
+        turned: dict[int, str] = {}  # index in `found` -> direction, for words that do not read left to right
         rect_address, rect2_address = ctypes.addressof(rect), ctypes.addressof(rect2)
-        for m in _TOKEN.finditer(text, start, end):
+        for m in _TOKEN.finditer(text):
             first = m.start()
             if not loose(tp_address, first, rect_address):
                 continue
             obj = text_object(tp_address, first)
             style = objects.get(obj) if obj else None
             if style is None:
-                style = self.style(obj, first, rect)
+                style = _style(tp, first, rect, rotation, fonts, buf, flags, matrix)
+                if obj:
+                    objects[obj] = style
             size, shown, bold, direction, wide, narrow, tall = style
             last = m.end() - 1
             token = m.group()
@@ -399,160 +332,16 @@ class _Reader:
                 if direction != "ltr":
                     turned[len(found)] = direction
                 found.append(Word(piece, min(ax, bx), max(ax, bx), top, bottom, shown, bold))
-
-
-# A PDFium line: the text between two of its line breaks.
-_LINE = re.compile("[^\r\n]+")
-# Characters the word reader treats specially (control characters, PDFium's line-end hyphen): a
-# line holding one mid-line is read word by word.
-_ODD = re.compile("[\x00-\x08\x0e-\x1b\ufffe]")
-
-
-def _object_runs(text_object: object, tp: int, spans: list[tuple[int, int]], i: int, j: int, first_obj: int, last_obj: int,
-                 out: list[tuple[int, int, int]]) -> bool:
-    """Tokens `spans[i..j]` (char index ranges) split into runs of one text object each, appended
-    to `out` as (first token, last token, object); `first_obj` and `last_obj` are the objects of
-    the first token's first glyph and the last token's last glyph. Bisects on tokens, asking
-    PDFium for the objects at each cut (an object's glyphs are consecutive in PDFium's text).
-    False when a token's ends are in two objects (a word set in two fonts): that line is read word
-    by word."""
-    if first_obj == last_obj:
-        if out and out[-1][2] == first_obj:
-            out[-1] = (out[-1][0], j, first_obj)
-        else:
-            out.append((i, j, first_obj))
-        return True
-    if i == j or not first_obj or not last_obj:
-        return False
-    k = (i + j) // 2
-    return _object_runs(text_object, tp, spans, i, k, first_obj, text_object(tp, spans[k][1] - 1), out) and _object_runs(
-        text_object, tp, spans, k + 1, j, text_object(tp, spans[k + 1][0]), last_obj, out
-    )
-
-
-_NON_BLANK = re.compile(r"\S+")
-
-
-def read_page_runs(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, dedupe: bool = True) -> PdfiumPage:
-    """Page `index` (0-based) -> its text as `Run`s (the words of one PDFium line set in one text
-    object) and `Word`s (the rest), read a line at a time. The caller closes the page.
-
-    Per line, PDFium is asked for the text object of its first and last glyph, their boxes and the
-    box of the first word's last glyph (the first word's width decides paragraph joins): 5 calls a
-    line instead of 3 a word. A line whose ends are in different text objects (a bullet, a bold
-    lead-in, a contents entry's page number, table cells or columns that share a baseline) is cut
-    into runs of one object each, bisecting on its words. A run is read word by word
-    (`_Reader.words`, as `read_page` reads every word) when its box is wider, narrower or taller
-    than its characters could be (two places run together, glyphs drawn twice, two lines run on),
-    and a line when a word in it is set in two text objects or it holds a control character or a
-    mid-line hyphen mark. A page that is rotated, or has text that does not read across, is read by
-    `read_page`.
-    """
-    page = doc[index]
-    try:
-        geometry = _Geometry(page)
-        if geometry.rotation:
-            page.close()
-            return read_page(doc, index, x_tolerance, dedupe)
-        textpage = page.get_textpage()
-    except BaseException:
-        page.close()
-        raise
-    try:
-        reader = _Reader(textpage, geometry)
-        text = reader.text
-        tp_address = reader.tp_address
-        rect, rect2, rect3 = reader.rect, reader.rect2, raw.FS_RECTF()
-        a1, a2, a3 = ctypes.addressof(rect), ctypes.addressof(rect2), ctypes.addressof(rect3)
-        loose = _LOOSE_BOX
-        text_object = _TEXT_OBJECT
-        objects = reader.objects
-        mb_x0, mb_y1 = geometry.mb_x0, geometry.mb_y1
-        found: list[Word] = []
-        turned: dict[int, str] = {}
-        styles: dict[tuple[int, float, float, float], tuple[float, float, bool, str, float, float, float]] = {}
-        font_of, font_size, char_angle = _FONT_OF, _FONT_SIZE, _CHAR_ANGLE
-
-        def run(obj: int, first: int, last: int, tokens: list[str]) -> bool:
-            """The run of `tokens` (glyphs `first`..`last`, all in text object `obj`) appended to
-            `found`, or read word by word when its box is not a run's. False: it does not read across."""
-            if not loose(tp_address, first, a1):
-                reader.words(first, last + 1, x_tolerance, found, turned)
-                return True
-            style = objects.get(obj)
-            if style is None:
-                # Most PDF writers show each line as its own text object: look its style up by
-                # font, size, box height and angle (3 calls) before reading it (`_style`: 4-6).
-                key = (font_of(obj), font_size(tp_address, first), rect.top - rect.bottom, char_angle(tp_address, first))
-                style = styles.get(key)
-                if style is None:
-                    style = styles[key] = reader.style(obj, first, rect)
-                objects[obj] = style
-            size, shown, bold, direction, wide, narrow, tall = style
-            if direction != "ltr":
-                return False
-            left, right, low, high = rect.left, rect.right, rect.bottom, rect.top
-            if last != first and loose(tp_address, last, a2):
-                if rect2.left < left:
-                    left = rect2.left
-                if rect2.right > right:
-                    right = rect2.right
-                if rect2.bottom < low:
-                    low = rect2.bottom
-                if rect2.top > high:
-                    high = rect2.top
-            n_chars = last - first + 1
-            if not (narrow * n_chars <= right - left <= wide * n_chars + 1 and high - low <= tall):
-                reader.words(first, last + 1, x_tolerance, found, turned)
-                return True
-            head = tokens[0]
-            if len(tokens) == 1:
-                head_x1 = right
-            elif len(head) == 1:
-                head_x1 = rect.right
-            else:
-                head_x1 = rect3.right if loose(tp_address, first + len(head) - 1, a3) else rect.right
-            bottom = mb_y1 - low
-            top = mb_y1 - high
-            if 0 < size < bottom - top:
-                top = bottom - size  # one em tall, as `read_page` makes a word
-            found.append(Run(" ".join(tokens), left - mb_x0, right - mb_x0, top, bottom, shown, bold, head_x1 - mb_x0, len(tokens)))
-            return True
-
-        odd_page = _ODD.search(text) is not None
-        for m in _LINE.finditer(text):
-            start, end = m.span()
-            segment = m.group()
-            tokens = segment.split()
-            if not tokens:
-                continue
-            first = end - len(segment.lstrip())
-            last = start + len(segment.rstrip()) - 1
-            if odd_page and _ODD.search(segment) is not None:
-                if segment.count("\ufffe") == 1 and tokens[-1][-1] == "\ufffe" and _ODD.search(segment, 0, last - start) is None:
-                    tokens[-1] = tokens[-1].replace("\ufffe", "-")  # a hyphen at the line end, as `read_page` reads it
-                else:
-                    reader.words(start, end, x_tolerance, found, turned)
-                    continue
-            obj = text_object(tp_address, first)
-            last_obj = text_object(tp_address, last) if last != first else obj
-            if obj and obj == last_obj:
-                if not run(obj, first, last, tokens):
-                    break
-                continue
-            spans = [t.span() for t in _NON_BLANK.finditer(text, start, end)]
-            cuts: list[tuple[int, int, int]] = []
-            if not _object_runs(text_object, tp_address, spans, 0, len(spans) - 1, obj, last_obj, cuts):
-                reader.words(start, end, x_tolerance, found, turned)
-                continue
-            if not all(run(o, spans[i][0], spans[j][1] - 1, tokens[i : j + 1]) for i, j, o in cuts):
-                break
-        else:
-            if not turned:
-                if dedupe:
-                    found, _ = _dedupe(found, None)
-                return PdfiumPage(index + 1, found, float(geometry.width), float(geometry.height), page)
+        directions = [turned.get(i, "ltr") for i in range(len(found))] if turned else None
+        if dedupe:
+            found, directions = _dedupe(found, directions)
+        words: list[Word] | list[dict[str, object]] = found
+        if directions is not None and not all(d in ("ltr", "rtl") for d in directions):
+            words = [
+                {"text": w.text, "x0": w.x0, "x1": w.x1, "top": w.top, "bottom": w.bottom, "size": w.size, "bold": w.bold,
+                 "upright": d in ("ltr", "rtl"), "direction": d}
+                for w, d in zip(found, directions)
+            ]
+        return PdfiumPage(index + 1, words, float(width), float(height), page)
     finally:
         textpage.close()
-    page.close()
-    return read_page(doc, index, x_tolerance, dedupe)
