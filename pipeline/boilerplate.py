@@ -8,7 +8,6 @@ report whatever happened to the child, so counting themes in it inflates prevale
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Sequence
 
@@ -57,6 +56,7 @@ _NEEDS: tuple[tuple[str, ...], ...] = (
     ("safeguarding partner",),
     ("notif", "panel"),
 )
+_CUE_NEEDS = tuple(zip(_CUES, _NEEDS))
 
 
 def cue_count(text: str) -> int:
@@ -64,7 +64,15 @@ def cue_count(text: str) -> int:
     if not text.isascii():
         return sum(1 for c in _CUES if c.search(text))
     lower = text.lower()
-    return sum(1 for c, needs in zip(_CUES, _NEEDS) if all(n in lower for n in needs) and c.search(text))
+    n = 0
+    for c, needs in _CUE_NEEDS:
+        for word in needs:
+            if word not in lower:
+                break
+        else:
+            if c.search(text):
+                n += 1
+    return n
 
 
 def mark_boilerplate(blocks: Sequence[Block]) -> list[Block]:
@@ -74,6 +82,7 @@ def mark_boilerplate(blocks: Sequence[Block]) -> list[Block]:
         if b.kind == "paragraph":
             n = cue_count(b.text)
             if n >= 2 or (n == 1 and b.section in _PREAMBLE):
-                b = dataclasses.replace(b, boilerplate=True)
+                # `dataclasses.replace(b, boilerplate=True)`, without its per-call field inspection
+                b = Block(b.kind, b.text, b.page, b.section, b.para_id, b.level, b.bullet, True)
         out.append(b)
     return out

@@ -55,10 +55,14 @@ _BULLET_START = re.compile(rf"^\s*(?:[{BULLET_CHARS}]|\(cid:\d+\))\s*")
 # the paragraph builder decides that from the layout.
 _WEAK_BULLET_START = re.compile(r"^\s*[-\u2013o*]\s+(?=\S)")
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+# What a line that starts with a bullet (either kind) can start with, leading white space aside.
+_MAY_START_BULLET = frozenset(BULLET_CHARS + "(-\u2013o*")
 
 
 def normalise(text: str) -> str:
     """Expand ligatures, straighten quotes, drop invisible characters and unmapped "(cid:N)" glyphs."""
+    if text.isascii():  # every character `_TRANSLATE` maps, and every private-use one, is beyond ASCII
+        return _CID.sub("", text) if "(cid:" in text else text
     text = text.translate(_TRANSLATE)
     if "(cid:" in text:
         text = _CID.sub("", text)
@@ -73,6 +77,9 @@ def split_bullet(line: str) -> tuple[str | None, str]:
 
     Consumes raw line text (before `normalise`, which would delete the "(cid:N)" marker).
     """
+    head = line[:1]
+    if head not in _MAY_START_BULLET and not head.isspace():
+        return None, line  # neither pattern can match (`\s` is `str.isspace`)
     for kind, pattern in (("strong", _BULLET_START), ("weak", _WEAK_BULLET_START)):
         m = pattern.match(line)
         if m is not None and line[m.end() :].strip():

@@ -77,7 +77,16 @@ class Line:
 
     def refresh(self) -> None:
         """Recompute box, size, weight and text from `words` (after words were removed)."""
-        ws = sorted(self.words, key=_X0)
+        ws = self.words
+        if len(ws) == 1:  # a one-word line: what the loop below gives, without it
+            first = ws[0]
+            self.words = [first]
+            self.x0, self.x1, self.top, self.bottom = first.x0, first.x1, first.top, first.bottom
+            self.size = first.size
+            self.bold = first.bold or not first.text
+            self.text = first.text
+            return
+        ws = sorted(ws, key=_X0)
         self.words = ws
         if not ws:
             self.text = ""
@@ -438,9 +447,15 @@ class Typography:
 
 def body_size(lines: Iterable[Line]) -> float:
     """The most common type size, weighted by characters (to the half point)."""
-    sizes = Counter[float]()
+    # Characters per exact size first, then per half point (in order of first appearance, as ties
+    # go to the size seen first): one rounding per distinct size instead of one per line.
+    exact: dict[float, int] = {}
     for ln in lines:
-        sizes[round(ln.size * 2) / 2] += len(ln.text)
+        size = ln.size
+        exact[size] = exact.get(size, 0) + len(ln.text)
+    sizes = Counter[float]()
+    for size, n in exact.items():
+        sizes[round(size * 2) / 2] += n
     return sizes.most_common(1)[0][0] if sizes else 10.0
 
 

@@ -8,7 +8,6 @@ for every block the `SectionKind` of the heading it sits under and each heading'
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Sequence
 
@@ -20,16 +19,26 @@ _MAX_HEADING_WORDS = 20
 _COVER_WORDS = 150
 
 
+_ASCII_LOWER = re.compile(r"[a-z]")
+
+
 def is_heading_line(line: Line, typo: Typography) -> bool:
     """A line set apart from body text: larger type, all bold, or short and in capitals."""
     text = line.text.strip()
     words = text.split()
-    letters = [c for c in text if c.isalpha()]
-    if not words or len(words) > _MAX_HEADING_WORDS or not letters:
+    if not words or len(words) > _MAX_HEADING_WORDS:
         return False
     if line.size < typo.body_size - 0.6:
         return False
-    if line.size >= typo.body_size + 1.0 and line.size >= 1.08 * typo.body_size:
+    large = line.size >= typo.body_size + 1.0 and line.size >= 1.08 * typo.body_size
+    if not large and not line.bold and _ASCII_LOWER.search(text) is not None:
+        # The usual body line: body-size type, not bold, and a lower-case letter, so not in
+        # capitals. The rules below would say no without counting its letters one by one.
+        return False
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return False
+    if large:
         return True  # even a lone letter: the end of a wrapped title ("Child" / "W")
     if len(letters) < 2:
         return False
@@ -120,6 +129,11 @@ def _level(block: Block, style: tuple[float, bool] | None, ranked: Sequence[tupl
     return min(4, depth if depth is not None else (ranked.index(style) + 1 if style in ranked else 1))
 
 
+def _placed(block: Block, section: SectionKind, level: int) -> Block:
+    """`dataclasses.replace(block, section=section, level=level)`, without its per-call field inspection."""
+    return Block(block.kind, block.text, block.page, section, block.para_id, level, block.bullet, block.boilerplate)
+
+
 def assign_sections(blocks: Sequence[Block], styles: Sequence[tuple[float, bool] | None]) -> list[Block]:
     """Give each heading a level and each block the kind of the section it sits in.
 
@@ -155,14 +169,14 @@ def assign_sections(blocks: Sequence[Block], styles: Sequence[tuple[float, bool]
     seen_heading = not any(s is not None for s in styles)
     for index, (block, style) in enumerate(zip(blocks, styles)):
         if index < structural:
-            out.append(dataclasses.replace(block, section=SectionKind.FRONT_MATTER, level=_level(block, style, ranked)))
+            out.append(_placed(block, SectionKind.FRONT_MATTER, _level(block, style, ranked)))
             continue
         if block.kind != "heading" or style is None:
             if has_cover and block.page == 1:
                 kind = SectionKind.FRONT_MATTER
             else:
                 kind = current if seen_heading else (SectionKind.FRONT_MATTER if block.page == 1 else SectionKind.OTHER)
-            out.append(dataclasses.replace(block, section=kind))
+            out.append(_placed(block, kind, block.level))
             continue
         depth = heading_depth(block.text)
         level = _level(block, style, ranked)
@@ -182,5 +196,5 @@ def assign_sections(blocks: Sequence[Block], styles: Sequence[tuple[float, bool]
         stack.append((level, kind))
         current = kind
         seen_heading = True
-        out.append(dataclasses.replace(block, section=kind, level=level))
+        out.append(_placed(block, kind, level))
     return out
