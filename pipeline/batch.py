@@ -41,7 +41,7 @@ from pipeline.errors import InputError
 from pipeline.extract import extract_or_fail, find_pdfs
 from pipeline.markdown import review_markdown
 from pipeline.nlp import load_nlp, split_sentences
-from pipeline.publish import check_fields, publish_run
+from pipeline.publish import WORKBOOK, check_fields, publish_run
 from pipeline.records import Codebook, ExtractedReview, ExtractFailure, ReviewPrediction, Sentence
 from pipeline.store import Store, text_key
 from pipeline.versions import library_versions
@@ -526,6 +526,7 @@ def run_batch(
         out_dir.mkdir(parents=True, exist_ok=True)
         run_json = out_dir / "run.json"
         run_json.unlink(missing_ok=True)  # written last: present only when the set of files is complete
+        _remove_previous_outputs(out_dir)
         if not ok_reviews:
             export.write_reviews(out_dir / "reviews.csv", extracted)
             raise InputError(
@@ -586,6 +587,14 @@ OUTPUT_FILES = (
     "reviews.csv", "flags.csv", "scores.csv", "evidence.csv", "prevalence.csv", "cooccurrence.csv",
     "toxic_trio.csv", "report.html",
 )
+
+
+def _remove_previous_outputs(out_dir: Path) -> None:
+    """Delete what an earlier run (or `export` of it) wrote into this folder: tables, breakdowns and
+    the workbook a new run may not write again would otherwise stay beside its outputs and be listed
+    in its run.json. Only these names are touched; other files in the folder are left alone."""
+    for path in [*(out_dir / n for n in (*OUTPUT_FILES, WORKBOOK)), *out_dir.glob("prevalence_by_*.csv")]:
+        path.unlink(missing_ok=True)
 
 
 def _output_hashes(out_dir: Path) -> dict[str, str]:

@@ -97,7 +97,8 @@ def load_config(path: Path | None = None, **overrides: Any) -> Config:
     `path` None means ./config.yaml when it exists, else the project's config.yaml, else defaults.
     `overrides` are top-level keys (e.g. model=Path(...)) applied after the file, then validated
     together. Relative paths in the file resolve against the file's folder, except `store_dir`, which
-    resolves against the current directory; relative paths in overrides against the current directory.
+    resolves against the current directory; relative paths in overrides against the current directory;
+    the codebook, cues and model the file does not name are the project's own.
     """
     if path is None:
         for candidate in (Path.cwd() / "config.yaml", PROJECT_ROOT / "config.yaml"):
@@ -126,8 +127,12 @@ def load_config(path: Path | None = None, **overrides: Any) -> Config:
         cfg = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_format_validation_error(source, exc)) from None
+    # A path the file sets resolves against the file's folder; the shipped codebook, cue lexicon and
+    # model, when the file does not name them, are the project's own (a config kept elsewhere that
+    # sets only `jobs` must not look for corpus/codebook.csv beside itself).
     resolved = {
-        name: (getattr(cfg, name) if getattr(cfg, name).is_absolute() else base / getattr(cfg, name))
+        name: (getattr(cfg, name) if getattr(cfg, name).is_absolute()
+               else (base if name in data or name == "output_dir" else PROJECT_ROOT) / getattr(cfg, name))
         for name in ("codebook", "cues", "model", "output_dir")
     }
     # The store belongs to the folder the command runs in, not to the config file's folder.

@@ -246,6 +246,21 @@ def test_run_json_is_written_last_and_lists_the_outputs(pdfs, tmp_path):
     assert not [p for p in (tmp_path / "a").iterdir() if p.name.endswith(".tmp")]
 
 
+def test_a_new_run_into_the_same_folder_leaves_nothing_of_the_old_one(pdfs, tmp_path):
+    from pipeline.publish import export_run
+
+    out = tmp_path / "a"
+    run_batch(pdfs, out, _cfg(tmp_path), by=["review_type"])
+    export_run(out, ["xlsx"])
+    (out / "my-notes.txt").write_text("the analyst's own file")
+    assert (out / "prevalence_by_review_type.csv").is_file() and (out / "tables.xlsx").is_file()
+    run_batch(pdfs, out, _cfg(tmp_path))  # no breakdown this time
+    assert not list(out.glob("prevalence_by_*.csv")) and not (out / "tables.xlsx").exists()
+    assert (out / "my-notes.txt").read_text() == "the analyst's own file"  # not an output: left alone
+    run = json.loads((out / "run.json").read_text())
+    assert set(run["outputs"]) <= set(batch.OUTPUT_FILES)
+
+
 def test_unreadable_stored_records_are_recomputed_not_trusted(pdfs, tmp_path):
     import sqlite3
 

@@ -36,6 +36,18 @@ def test_relative_paths_resolve_against_config_folder(tmp_path: Path):
     assert load_config(cfg).codebook == tmp_path / "sub" / "themes.csv"
 
 
+def test_a_config_kept_elsewhere_uses_the_projects_codebook_cues_and_model_unless_it_names_others(tmp_path: Path):
+    from pipeline.config import PROJECT_ROOT
+
+    cfg = tmp_path / "mine.yaml"
+    cfg.write_text("jobs: 2\n")
+    loaded = load_config(cfg)
+    assert loaded.codebook == PROJECT_ROOT / "corpus" / "codebook.csv" and loaded.codebook.is_file()
+    assert loaded.cues.is_file() and loaded.model.parent.parent == PROJECT_ROOT
+    cfg.write_text("jobs: 2\ncodebook: themes.csv\n")
+    assert load_config(cfg).codebook == tmp_path / "themes.csv"
+
+
 def test_not_yaml_mapping(tmp_path: Path):
     cfg = tmp_path / "config.yaml"
     cfg.write_text("- a\n- b\n")
