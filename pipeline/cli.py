@@ -399,12 +399,17 @@ def models_list(
             return
         out.print(f"  {'model id':40} {'created':25} {'reviews':>7} {'CV F1':>6}  unreliable themes")
         for m in infos:
+            if m.problem:
+                out.print(f"! {m.model_id:40} unreadable: {m.problem}", highlight=False)
+                continue
             mark = "*" if m.in_use else " "
             unreliable = ", ".join(m.unreliable) if m.unreliable else "-"
             if m.unreliable and len(m.unreliable) == m.themes:
                 unreliable = f"all {m.themes}"
             out.print(f"{mark} {m.model_id:40} {m.created:25} {_fmt(m.reviews, 'd'):>7} {_fmt(m.cv_macro_f1):>6}  {unreliable}", highlight=False)
         in_use = [m for m in infos if m.in_use]
+        if any(m.problem for m in infos):
+            out.print("! = a folder whose card.json cannot be read (copy it again from its source, or remove it)", highlight=False)
         if in_use:
             out.print(f"* = the model config.yaml uses ({in_use[0].folder})", highlight=False)
         else:

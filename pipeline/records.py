@@ -417,6 +417,7 @@ class ModelInfo:
     unreliable: tuple[str, ...]
     themes: int = 0
     in_use: bool = False
+    problem: str = ""  # why the card could not be read ("" for a readable one)
 
 
 @dataclass(frozen=True, slots=True)

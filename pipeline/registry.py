@@ -2,14 +2,15 @@
 
 Consumes a folder holding model folders (each with a card.json) and the configured model folder.
 Produces one `ModelInfo` per model folder, oldest first. Folders without a card are not models and
-are left out; a card that cannot be read raises `ModelError` naming it.
+are left out; a folder whose card cannot be read is listed with the reason (`ModelInfo.problem`), so one
+broken folder does not hide the others.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, ModelError
 from pipeline.model import CARD, read_card
 from pipeline.records import ModelInfo
 
@@ -36,5 +37,11 @@ def list_models(models_dir: Path, configured: Path | None = None) -> list[ModelI
     """Every model folder directly inside `models_dir`, oldest first (then by name)."""
     if not models_dir.is_dir():
         raise InputError(f"{models_dir}: not a folder")
-    infos = [model_info(d, configured) for d in sorted(models_dir.iterdir()) if d.is_dir() and (d / CARD).is_file()]
+    infos = []
+    for d in sorted(models_dir.iterdir()):
+        if d.is_dir() and (d / CARD).is_file():
+            try:
+                infos.append(model_info(d, configured))
+            except ModelError as exc:
+                infos.append(ModelInfo(str(d), d.name, "", None, None, (), problem=str(exc)))
     return sorted(infos, key=lambda m: (m.created, m.folder))

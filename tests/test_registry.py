@@ -22,3 +22,12 @@ def test_lists_model_folders_oldest_first_and_marks_the_one_in_use(tmp_path):
     assert [m.model_id for m in infos] == ["old-def", "new-abc"]
     assert [m.in_use for m in infos] == [False, True]
     assert infos[1].unreliable == ("disability",) and infos[1].reviews == 40 and infos[1].cv_macro_f1 == 0.8123
+
+
+def test_a_broken_model_folder_is_listed_with_its_reason_and_the_others_still_are(tmp_path):
+    _card(tmp_path / "good", "good-abc", "2026-11-02T10:00:00+00:00", {"neglect": True})
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "card.json").write_text("{not json")
+    infos = list_models(tmp_path)
+    assert [m.model_id for m in infos] == ["broken", "good-abc"]
+    assert infos[0].problem and not infos[1].problem
