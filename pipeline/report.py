@@ -273,6 +273,7 @@ def _run_meta(run: RunFolder) -> str:
         ("Files", counts.get("files", "")),
         ("Reviews processed", counts.get("ok", "")),
         ("Files failed", counts.get("failed", "")),
+        ("Duplicate files (counted once)", counts.get("duplicates", "")),
         ("Pages read", counts.get("pages", "")),
         ("PDF folder", info.get("pdf_dir", "")),
         ("Config sha256", info.get("config_sha256", "")),
@@ -285,6 +286,14 @@ def _run_meta(run: RunFolder) -> str:
         _table(("File", "Why it failed"), (f"<tr><td>{_e(f.get('file'))}</td><td>{_e(f.get('reason'))}</td></tr>" for f in failed), "failed-table")
         if failed
         else '<p class="muted" id="failed-table">No file failed.</p>'
+    )
+    duplicates = info.get("duplicates") or []
+    duplicates_html = (
+        "<h3>Duplicate files</h3>"
+        + _table(("File", "Identical to (counted once, under this name)"),
+                 (f"<tr><td>{_e(d.get('file'))}</td><td>{_e(d.get('identical_to'))}</td></tr>" for d in duplicates),
+                 "duplicates-table")
+        if duplicates else ""
     )
     rates = ""
     if run.rates:
@@ -300,7 +309,7 @@ def _run_meta(run: RunFolder) -> str:
         )
     denominators = _table(("Theme", "Reviews counted"), (f"<tr><td>{_e(a)}</td><td>{_e(b)}</td></tr>" for a, b in notes.denominator_lines(run)), "denominators-table")
     return (
-        f'<dl class="meta">{meta}</dl><h3>Failed files</h3>{failed_html}{rates}'
+        f'<dl class="meta">{meta}</dl><h3>Failed files</h3>{failed_html}{duplicates_html}{rates}'
         f'<h3>Denominators</h3><p class="note">{_e(notes.DENOMINATORS)}</p>{denominators}'
         f"<h3>Library versions</h3>{versions}"
     )

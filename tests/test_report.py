@@ -156,6 +156,19 @@ def test_run_details(tiny: Path):
     assert "only 3 coded positive" in s.text_of("rates-table")
 
 
+def test_duplicate_files_are_counted_and_named_in_the_run_details(tiny: Path):
+    import json
+
+    info = json.loads((tiny / "run.json").read_text())
+    assert "duplicates-table" not in _report(tiny)  # none: no table
+    info["counts"].update(files=6, duplicates=1)
+    info["duplicates"] = [{"file": "copy of r1.pdf", "identical_to": "r1.pdf"}]
+    (tiny / "run.json").write_text(json.dumps(info))
+    s = _parse(_report(tiny))
+    assert "copy of r1.pdf" in s.text_of("duplicates-table") and "r1.pdf" in s.text_of("duplicates-table")
+    assert "Duplicate files (counted once) 1" in s.text_of("run")
+
+
 def test_keyword_run_explains_why_there_is_no_adjustment(tmp_path: Path):
     s = _parse(_report(make_tiny_run(tmp_path / "kw", with_rates=False)))
     assert "has no measured error rates" in s.text_of("prevalence")
