@@ -455,6 +455,9 @@ def models_compare(
         v = summary["verdicts"]
         out.print(f"macro-F1: A {a['macro_f1']}, B {b['macro_f1']}; B better on {v['better']}, worse on {v['worse']}, "
                   f"the same (F1 within {summary['same_within']}) on {v['same']} theme(s)")
+        if v["fewer false flags"] or v["more false flags"]:
+            out.print(f"on themes no audit review has (F1 says nothing there): B has fewer false flags on "
+                      f"{v['fewer false flags']}, more on {v['more false flags']}; macro-F1 counts those themes as 1 or 0")
         if summary["audit_reviews"] < 30:
             out.print(f"caution: {summary['audit_reviews']} audit review(s) is a small sample; differences of a few reviews are noise")
 

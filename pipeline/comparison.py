@@ -4,8 +4,10 @@ Consumes coding sheets, the PDF folder they refer to, the config and two model f
 selects the keyword baseline). Only audit rows count and reviews either model was trained on are left
 out (see `training.audit_set`), so both models are measured on exactly the same reviews. Produces one
 `ThemeComparison` per coded theme (precision, recall, F1 of each and a verdict for B against A:
-"better" or "worse" when B's F1 differs by more than `SAME_WITHIN`, else "same") and a summary with
-each model's macro-F1.
+"better" or "worse" when B's F1 differs by more than `SAME_WITHIN`, else "same"; for a theme no audit
+review has, F1 says nothing - it is 1 or 0 by whether a model flagged any review at all - so the
+verdict compares the false flags instead: "fewer false flags", "more false flags" or "same") and a
+summary with each model's macro-F1.
 """
 
 from __future__ import annotations
@@ -37,6 +39,13 @@ def verdict(f1_a: float, f1_b: float, within: float = SAME_WITHIN) -> str:
     return "same"
 
 
+def verdict_without_positives(a: dict[str, Any], b: dict[str, Any]) -> str:
+    """B against A on a theme with no coded positive review: by the number of false flags."""
+    fp_a = round(float(a["predicted_percent"]) * int(a["n"]) / 100)
+    fp_b = round(float(b["predicted_percent"]) * int(b["n"]) / 100)
+    return "fewer false flags" if fp_b < fp_a else "more false flags" if fp_b > fp_a else "same"
+
+
 def compare_models(
     code_files: Sequence[Path],
     pdf_dir: Path,
@@ -58,7 +67,8 @@ def compare_models(
             "was trained on: `review-themes code-sheet RUN_DIR --pick random`"
         )
     rows = [
-        ThemeComparison(theme, ma, mb, verdict(float(ma["f1"]), float(mb["f1"])))
+        ThemeComparison(theme, ma, mb, verdict(float(ma["f1"]), float(mb["f1"])) if int(ma["support"])
+                        else verdict_without_positives(ma, mb))
         for theme, ma, mb in paired_metrics(audit, codebook.ids, a, b)
     ]
     summary = {
@@ -69,6 +79,7 @@ def compare_models(
         **audit.as_json(),
         "skipped": audit.skipped,
         "same_within": SAME_WITHIN,
-        "verdicts": {v: sum(1 for r in rows if r.verdict == v) for v in ("better", "worse", "same")},
+        "verdicts": {v: sum(1 for r in rows if r.verdict == v)
+                     for v in ("better", "worse", "same", "fewer false flags", "more false flags")},
     }
     return rows, summary
