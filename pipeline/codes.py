@@ -146,6 +146,7 @@ def read_codes(path: Path, codebook: Codebook, require_all_themes: bool = True) 
     index = {col: i for i, col in enumerate(header)}
     out: list[CodedReview] = []
     first_row_of: dict[str, int] = {}
+    bad_cells: list[tuple[int, str, str]] = []  # (row, theme, value): all reported at once
     for rowno, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -162,7 +163,8 @@ def read_codes(path: Path, codebook: Codebook, require_all_themes: bool = True) 
             if value == "":
                 continue
             if value not in ("0", "1"):
-                raise CodesError(source, f"'{value}' is not 1, 0 or blank (not coded)", rowno, theme)
+                bad_cells.append((rowno, theme, value))
+                continue
             codes[theme] = int(value)
         meta = {c: row[index[c]].strip() for c in header if c in METADATA_COLUMNS and row[index[c]].strip()}
         out.append(
@@ -176,16 +178,31 @@ def read_codes(path: Path, codebook: Codebook, require_all_themes: bool = True) 
                 meta=meta,
             )
         )
+    if bad_cells:
+        rowno, theme, value = bad_cells[0]
+        raise CodesError(source, f"'{value}' is not 1, 0 or blank (not coded)" + _more(
+            [f"row {r}, column '{t}' ('{v}')" for r, t, v in bad_cells[1:]], "cells in this sheet are not 1, 0 or blank"),
+            rowno, theme)
     if not out:
         raise CodesError(source, "no coded rows below the header")
     return out
 
 
+def _more(others: list[str], what: str, shown: int = 10) -> str:
+    """"; N more WHAT: a; b; ..." naming up to `shown` of the other problems, or "" when there are none."""
+    if not others:
+        return ""
+    listed = "; ".join(others[:shown]) + (f"; and {len(others) - shown} more" if len(others) > shown else "")
+    return f"; {len(others)} more {what}: {listed}"
+
+
 def check_files_exist(reviews: list[CodedReview], pdf_dir: Path) -> None:
-    """Raise `CodesError` for the first coded file that is not in `pdf_dir`."""
-    for r in reviews:
-        if not (pdf_dir / r.file).is_file():
-            raise CodesError(r.source, f"'{r.file}' is not in {pdf_dir}", r.row, "file")
+    """Raise `CodesError` naming the first coded file that is not in `pdf_dir`, and the others."""
+    missing = [r for r in reviews if not (pdf_dir / r.file).is_file()]
+    if missing:
+        r = missing[0]
+        raise CodesError(r.source, f"'{r.file}' is not in {pdf_dir}" + _more(
+            [f"{m.source} row {m.row} ('{m.file}')" for m in missing[1:]], "coded files are not there"), r.row, "file")
 
 
 def is_audit(review: CodedReview) -> bool:

@@ -244,3 +244,21 @@ def test_unknown_files_are_named_with_their_row(tmp_path):
     p = _sheet(tmp_path, "file,neglect,domestic_abuse\na.pdf,1,0\nmissing.pdf,0,0\n")
     with pytest.raises(CodesError, match=r"row 3, column 'file': 'missing.pdf' is not in"):
         check_files_exist(read_codes(p, CB), tmp_path)
+
+
+def test_every_bad_cell_of_a_sheet_is_named_at_once(tmp_path):
+    p = _sheet(tmp_path, "file,neglect,domestic_abuse\na.pdf,yes,0\nb.pdf,1,Y\nc.pdf,2,1\n")
+    with pytest.raises(CodesError) as exc:
+        read_codes(p, CB)
+    e = exc.value
+    assert (e.row, e.column) == (2, "neglect") and "'yes' is not 1, 0 or blank" in str(e)
+    assert "2 more cells" in str(e) and "row 3, column 'domestic_abuse' ('Y')" in str(e) and "row 4, column 'neglect' ('2')" in str(e)
+
+
+def test_every_missing_file_is_named_at_once(tmp_path):
+    p = _sheet(tmp_path, "file,neglect,domestic_abuse\na.pdf,1,0\nb.pdf,0,0\n")
+    (tmp_path / "pdfs").mkdir()
+    with pytest.raises(CodesError) as exc:
+        check_files_exist(read_codes(p, CB), tmp_path / "pdfs")
+    assert "row 2, column 'file': 'a.pdf' is not in" in str(exc.value)
+    assert "1 more coded files are not there" in str(exc.value) and "row 3 ('b.pdf')" in str(exc.value)
