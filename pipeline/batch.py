@@ -38,7 +38,7 @@ from pipeline.classify import ThemeModelLike, load_theme_model
 from pipeline.codebook import load_codebook, load_cues
 from pipeline.config import Config
 from pipeline.errors import InputError
-from pipeline.extract import extract_or_fail, find_pdfs
+from pipeline.extract import extract_or_fail, find_pdfs, other_files
 from pipeline.markdown import review_markdown
 from pipeline.nlp import load_nlp, split_sentences
 from pipeline.publish import WORKBOOK, check_fields, publish_run
@@ -74,6 +74,7 @@ class BatchSummary:
     renamed: list[tuple[str, str]] = field(default_factory=list)  # (file, stored earlier as file)
     work: dict[str, int] = field(default_factory=dict)
     store: Path | None = None
+    ignored: list[str] = field(default_factory=list)  # files below the folder not ending in .pdf
 
 
 @dataclass(frozen=True)
@@ -522,11 +523,11 @@ def run_batch(
     ok_reviews = [e for e in extracted if isinstance(e, ExtractedReview)]
     failures = [e for e in extracted if isinstance(e, ExtractFailure) and e.status == "failed"]
     duplicates = [(f.rel, f.same_as) for f in files if f.same_as is not None]
+    ignored = [p.relative_to(pdf_dir).as_posix() for p in other_files(pdf_dir)]
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         run_json = out_dir / "run.json"
         run_json.unlink(missing_ok=True)  # written last: present only when the set of files is complete
-        _remove_previous_outputs(out_dir)
         if not ok_reviews:
             export.write_reviews(out_dir / "reviews.csv", extracted)
             raise InputError(
@@ -550,8 +551,10 @@ def run_batch(
                     "ok": len(ok_reviews),
                     "failed": len(failures),
                     "duplicates": len(duplicates),
+                    "ignored_files": len(ignored),
                     "pages": sum(r.pages for r in ok_reviews),
                 },
+                "ignored_files": ignored[:200],  # not ending in .pdf: not read (the first 200)
                 "failed": [{"file": f.file, "reason": f.reason} for f in sorted(failures, key=lambda f: f.file)],
                 "duplicates": [{"file": a, "identical_to": b} for a, b in duplicates],
                 "store": {
@@ -568,7 +571,8 @@ def run_batch(
         export.write_json(run_json, info)
         # The tables and report read run.json back and add their context to it (issue 6); the
         # hashes of every output are added last: run.json with "outputs" marks a complete run.
-        publish_run(out_dir, codebook, model, model_dir or cfg.model, by)
+        written = publish_run(out_dir, codebook, model, model_dir or cfg.model, by)
+        _remove_stale_outputs(out_dir, written)
         info = json.loads(run_json.read_text(encoding="utf-8"))
         info["outputs"] = _output_hashes(out_dir)
         export.write_json(run_json, info)
@@ -578,7 +582,8 @@ def run_batch(
             "the work is kept in the store: free space or choose another --out and run again"
         ) from None
     return BatchSummary(
-        out_dir, len(pdfs), len(ok_reviews), failures, model.model_id, elapsed, duplicates, renamed, work, store.path
+        out_dir, len(pdfs), len(ok_reviews), failures, model.model_id, elapsed, duplicates, renamed, work, store.path,
+        ignored,
     )
 
 
@@ -589,12 +594,15 @@ OUTPUT_FILES = (
 )
 
 
-def _remove_previous_outputs(out_dir: Path) -> None:
-    """Delete what an earlier run (or `export` of it) wrote into this folder: tables, breakdowns and
-    the workbook a new run may not write again would otherwise stay beside its outputs and be listed
-    in its run.json. Only these names are touched; other files in the folder are left alone."""
-    for path in [*(out_dir / n for n in (*OUTPUT_FILES, WORKBOOK)), *out_dir.glob("prevalence_by_*.csv")]:
-        path.unlink(missing_ok=True)
+def _remove_stale_outputs(out_dir: Path, written: Sequence[Path]) -> None:
+    """Once a run has written its tables, delete what an earlier run (or `export` of it) left that
+    this run did not write: breakdowns, the workbook, the toxic-trio table would otherwise stay beside
+    the new files and be listed in the new run.json. Each file a run writes is replaced atomically,
+    and a run that fails before this point leaves no run.json. Other files are left alone."""
+    keep = {p.name for p in written}
+    for path in [out_dir / WORKBOOK, out_dir / "toxic_trio.csv", *out_dir.glob("prevalence_by_*.csv")]:
+        if path.name not in keep:
+            path.unlink(missing_ok=True)
 
 
 def _output_hashes(out_dir: Path) -> dict[str, str]:

@@ -174,6 +174,9 @@ def run(
                 err.print(f"  {a} is identical to {b}: counted once, as {b}", highlight=False)
             for a, b in summary.renamed:
                 err.print(f"  {a} is identical to {b} (stored earlier): not extracted again", highlight=False)
+            if summary.ignored:
+                shown = ", ".join(summary.ignored[:5]) + (", ..." if len(summary.ignored) > 5 else "")
+                err.print(f"  {len(summary.ignored)} file(s) not ending in .pdf were not read ({shown}; listed in run.json)", highlight=False)
             _report_failures(summary)
 
 

@@ -394,3 +394,12 @@ def extract_or_fail(path: Path, root: Path, cfg: ExtractConfig) -> ExtractedRevi
 def find_pdfs(folder: Path) -> list[Path]:
     """All files ending in .pdf (any case) below `folder`, sorted for a deterministic order."""
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
+
+
+def other_files(folder: Path) -> list[Path]:
+    """The files below `folder` that `find_pdfs` passes over (not ending in .pdf), hidden ones
+    (".DS_Store", anything under a ".folder") left out, sorted."""
+    return sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and p.suffix.lower() != ".pdf" and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )

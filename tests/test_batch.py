@@ -261,6 +261,19 @@ def test_a_new_run_into_the_same_folder_leaves_nothing_of_the_old_one(pdfs, tmp_
     assert set(run["outputs"]) <= set(batch.OUTPUT_FILES)
 
 
+def test_files_that_are_not_pdfs_are_counted_and_named_not_read(pdfs, tmp_path):
+    folder = tmp_path / "in"
+    shutil.copytree(pdfs, folder)
+    (folder / "notes.txt").write_text("an analyst's notes")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "report.docx").write_bytes(b"PK")
+    (folder / ".DS_Store").write_bytes(b"x")  # hidden: not worth a mention
+    summary = run_batch(folder, tmp_path / "out", _cfg(tmp_path))
+    run = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert summary.ignored == run["ignored_files"] == ["notes.txt", "sub/report.docx"]
+    assert run["counts"]["ignored_files"] == 2
+
+
 def test_unreadable_stored_records_are_recomputed_not_trusted(pdfs, tmp_path):
     import sqlite3
 

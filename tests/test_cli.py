@@ -52,7 +52,7 @@ def test_run_writes_the_output_contract(skeleton_pdfs: Path, tmp_path: Path):
     assert len(prev) == 16
     assert prev["domestic_abuse"]["reviews"] == "3"
     run = json.loads((out / "run.json").read_text())
-    assert run["counts"] == {"files": 4, "ok": 3, "failed": 1, "duplicates": 0, "pages": 3}
+    assert run["counts"] == {"files": 4, "ok": 3, "failed": 1, "duplicates": 0, "ignored_files": 0, "pages": 3}
     assert run["versions"]["pdfplumber"] == "0.11.10"
 
 
