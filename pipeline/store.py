@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -178,7 +179,7 @@ class Store:
         self._in_transaction = False
         try:
             self._db.execute("PRAGMA busy_timeout = 60000")
-            self._db.execute("PRAGMA journal_mode = WAL")
+            self._wal()
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._init_schema()
@@ -188,6 +189,21 @@ class Store:
                 f"{path}: not a usable review-themes store ({exc}). Start afresh with --fresh "
                 f"or delete {path.parent}"
             ) from None
+
+    def _wal(self) -> None:
+        """Switch the store to write-ahead logging (persistent: once per store). Two runs creating the
+        same new store at once can both ask for it; SQLite then answers "database is locked" at once,
+        without waiting for busy_timeout, so the switch is retried for up to 30 s."""
+        deadline = time.monotonic() + 30.0
+        while True:
+            try:
+                if str(self._db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                    self._db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     @classmethod
     def in_folder(cls, folder: Path, fresh: bool = False) -> Store:

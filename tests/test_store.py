@@ -154,3 +154,31 @@ def test_sqlite_failures_mid_run_become_store_errors(store):
     s._db.execute("PRAGMA query_only = OFF")
     with s.transaction():  # and the store is usable again afterwards
         s.note_seen(SHA, 10, "/f", "a.pdf")
+
+
+def _open_at_once(args: tuple[str, object]) -> str:
+    path, barrier = args
+    from pipeline.store import Store
+
+    barrier.wait()  # type: ignore[attr-defined]
+    try:
+        Store(Path(path)).close()
+        return "ok"
+    except Exception as exc:  # reported, so the test names what went wrong
+        return f"{type(exc).__name__}: {exc}"
+
+
+def test_several_runs_creating_one_new_store_at_once_all_open_it(tmp_path: Path):
+    # two runs sharing a new store: both switch it to WAL at the same moment, which SQLite can
+    # refuse at once with "database is locked" (seen as a flaky two-runs test); the store retries
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    for attempt in range(8):
+        path = tmp_path / f"s{attempt}" / "store.sqlite"
+        path.parent.mkdir()
+        with ctx.Manager() as manager:
+            barrier = manager.Barrier(6)
+            with ctx.Pool(6) as pool:
+                results = pool.map(_open_at_once, [(str(path), barrier)] * 6)
+        assert results == ["ok"] * 6, results
