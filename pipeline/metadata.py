@@ -64,7 +64,11 @@ _CHILDREN = re.compile(r"\bChildren\s+([A-Z]{1,2}(?:\s*,\s*[A-Z]{1,2})*)\s+(?:an
 _QUOTED_NAME = re.compile(r"['\"\u2018\u201c]([A-Z][a-z]{2,})['\"\u2019\u201d]")
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
-_GENERIC = re.compile(r"\b(?:a child|children|any child|where a|if a|when a)\b", re.IGNORECASE)
+# "children" as in children generally; not "children's social care", nor a partnership's name
+_GENERIC = re.compile(
+    r"\b(?:a child|children(?!['\u2019]s\b|\s+(?:safeguarding|partnership|board)\b)|any child|where a|if a|when a)\b",
+    re.IGNORECASE,
+)
 _DEATH = re.compile(
     r"\b(?:died|death of|was killed|were killed|murder(?:ed)?|manslaughter|took (?:his|her|their) own life"
     r"|was found dead|fatal(?:ly)? (?:injur|assault|stab))",
@@ -89,6 +93,7 @@ _AGES = tuple(
         rf"\b{_NUM}[- ](?P<unit>year|month|week|day)s?[- ]old\b",
         rf"\baged\s+{_NUM}(?:\s+(?P<unit>year|month|week|day)s?)?\b",
         rf"\b{_NUM}\s+(?P<unit>year|month|week|day)s?\s+of\s+age\b",
+        rf"\(\s*{_NUM}\s*\)",  # "Child Q (11)", "Child G (seventeen)": right after the name (see _age)
     )
 )
 _OTHER_PERSON = re.compile(
@@ -99,18 +104,27 @@ _UNIT_YEARS = {"year": 1.0, "month": 1 / 12, "week": 1 / 52, "day": 1 / 365.25}
 
 
 def _smart_case(text: str) -> str:
-    """An all-capitals cover line in ordinary case; acronyms (no vowels) stay: "DURNLEY AND LSCB"."""
-    if not text.isupper():
+    """All-capitals words of a cover line in ordinary case, where two or more stand together (a cover
+    heading often runs "RUSHBECK SAFEGUARDING CHILDREN PARTNERSHIP Learning Briefing" into one line);
+    acronyms (no vowels) stay: "DURNLEY AND LSCB"."""
+    words = text.split()
+    if not words:
+        return text
+    upper = [w.isupper() and len(w) > 1 for w in words]
+    in_run = [u and ((i > 0 and upper[i - 1]) or (i + 1 < len(words) and upper[i + 1])) for i, u in enumerate(upper)]
+    if not any(in_run):
         return text
     small = {"AND", "OF", "THE", "IN", "ON", "UPON", "FOR", "TO", "WITH"}
     out = []
-    for i, w in enumerate(text.split()):
-        if w in small and i > 0:
+    for i, w in enumerate(words):
+        if not in_run[i]:
+            out.append(w)
+        elif w in small and i > 0:
             out.append(w.lower())
-        elif not re.search(r"[AEIOU]", w) and len(w) > 1:
+        elif not re.search(r"[AEIOU]", w):
             out.append(w)
         else:
-            out.append(w.capitalize() if len(w) > 1 else w)
+            out.append(w.capitalize())
     return " ".join(out)
 
 
@@ -220,9 +234,11 @@ def _age(sentences: Sequence[str], children: Sequence[str]) -> float | None:
                 last_subject = max((x.end() for x in subject.finditer(before)), default=-1)
                 if last_subject < 0 or _OTHER_PERSON.search(before[last_subject:]):
                     continue
+                if m.group(0).startswith("(") and before[last_subject:].strip():
+                    continue  # a bare "(11)" counts only right after the child's name
                 raw = m.group("n")
                 n = int(raw) if raw.isdigit() else _NUMBER_WORDS[raw.lower()]
-                unit = (m.group("unit") or "year").lower()
+                unit = (m.groupdict().get("unit") or "year").lower()
                 found.append((i, m.start(), round(n * _UNIT_YEARS[unit], 2)))
     return min(found)[2] if found else None
 
@@ -234,7 +250,8 @@ def review_meta(blocks: Sequence[Block], styles: Sequence[tuple[float, bool] | N
     first = [b.text for b in blocks if b.page <= FIRST_PAGES]
     facts = [b.text for b in blocks if b.page <= FIRST_PAGES and not b.boilerplate and b.section != SectionKind.GLOSSARY]
     year, month = _published(cover + [t for t in first if t not in cover])
-    children = _children([title or ""] + cover + first, title)
+    cover_heading = next((b.text for b in blocks if b.page == 1 and b.kind == "heading"), None)
+    children = _children([title or ""] + cover + first, title or cover_heading)
     sentences = _case_sentences(([title] if title else []) + facts, children)
     return ReviewMeta(
         title=title,

@@ -64,3 +64,37 @@ def test_children_plural_and_numeric_publication_date():
     meta = review_meta(_cover("Children A and B", "Date of publication: 03/07/2023"), [None, None])
     assert meta.child == "Child A; Child B"
     assert (meta.year, meta.month) == (2023, 7)
+
+
+def test_a_cover_heading_that_runs_the_partnership_into_the_title():
+    # found on the sample briefings by an analyst's walk-through: the all-capitals partnership name
+    # and a mixed-case title on one line, the age in brackets after the name, "children's hospital"
+    blocks = [
+        Block("heading", "RUSHBECK SAFEGUARDING CHILDREN PARTNERSHIP LEARNING BRIEFING Child Q (aged 11)", 1, SectionKind.FRONT_MATTER),
+        Block("paragraph", "On 13 November 2021 Child Q (11) was admitted to the children's hospital with serious injuries.", 1, SectionKind.BACKGROUND),
+        Block("paragraph", "He lived with Ms D (34), his mother.", 1, SectionKind.BACKGROUND),
+    ]
+    meta = review_meta(blocks, [(14.0, True), None, None])
+    assert meta.partnership == "Rushbeck Safeguarding Children Partnership"
+    assert meta.child == "Child Q" and meta.child_age == 11.0
+    assert meta.incident == "serious_harm"  # a sentence naming "children's" services is not generic
+
+
+def test_a_bracketed_number_is_an_age_only_right_after_the_childs_name():
+    blocks = [
+        Block("heading", "Rapid Review: Child K", 1, SectionKind.FRONT_MATTER),
+        Block("paragraph", "Child K lived with his mother and her partner (29) in a flat.", 1, SectionKind.BACKGROUND),
+    ]
+    assert review_meta(blocks, [(18.0, True), None]).child_age is None
+    blocks[1] = Block("paragraph", "Child K (seventeen) lived with his mother.", 1, SectionKind.BACKGROUND)
+    assert review_meta(blocks, [(18.0, True), None]).child_age == 17.0
+
+
+def test_a_quoted_pseudonym_on_the_cover_heading_names_the_child_when_no_title_is_found():
+    blocks = [
+        Block("heading", 'LARKHOLLOW SAFEGUARDING PARTNERSHIP Rapid Review Learning Briefing "Ellis"', 1, SectionKind.FRONT_MATTER),
+        Block("paragraph", "Ellis was taken to hospital in September 2022, aged seven, with serious injuries.", 1, SectionKind.OTHER),
+    ]
+    meta = review_meta(blocks, [None, None])
+    assert meta.partnership == "Larkhollow Safeguarding Partnership"
+    assert meta.child == "Ellis" and meta.child_age == 7.0
