@@ -216,6 +216,9 @@ def train(
             rows = []
             for theme, m in ev["per_theme"].items():
                 flag = "" if m["reliable"] else "  UNRELIABLE: " + m.get("warning", "")
+                if m.get("coded_positive") == 0:  # F1, precision, recall say nothing without a coded positive
+                    rows.append((theme, f"F1 {'-':>6}  P {'-':>6}  R {'-':>6}  threshold {m['threshold']:.3f}{flag}"))
+                    continue
                 rows.append((theme, f"F1 {m.get('f1', '-'):>6}  P {m.get('precision', '-'):>6}  R {m.get('recall', '-'):>6}  threshold {m['threshold']:.3f}{flag}"))
             _print_theme_table(None, rows, indent="  ")
             _print_agreement(card["training_data"].get("agreement") or {})

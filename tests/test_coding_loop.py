@@ -115,6 +115,9 @@ def test_coding_loop_end_to_end(workspace):
     assert td["agreement"]["per_theme"]["domestic_abuse"]["raw_agreement"] == 1.0
     assert td["conflicts"]["count"] == 1 and td["conflicts"]["examples"][0]["kept"] == 1 - truth[first]["neglect"]
     assert len(td["review_sha256"]) == 12
+    for theme, m in card["evaluation"]["per_theme"].items():  # no coded positive: no F1 to print
+        line = next(x for x in out.splitlines() if x.strip().startswith(theme + " "))
+        assert ("F1      -" in line) == (m["coded_positive"] == 0), line
 
     # 5. Compare on the audit sample only; the uncertainty picks are left out and it says so.
     out = invoke("models", "compare", tmp / "models/base", tmp / "models/round1", "--codes", tmp / "audit.csv",
