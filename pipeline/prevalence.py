@@ -185,8 +185,9 @@ def prevalence_by(
         ages = {rid: metas.get(rid, ReviewMeta()).child_age for rid in members}
         for row in prevalence(codebook, {rid: flags[rid] for rid in members}, ages):
             rows.append(
-                GroupPrevalenceRow(
-                    field, group, row.theme, row.label, row.reviews, row.flagged, row.percent, row.ci_low, row.ci_high
-                )
+                # a group with no review counted for the theme (babies for school absence) has no
+                # prevalence: blank, not "0% (0-0)"
+                GroupPrevalenceRow(field, group, row.theme, row.label, row.reviews, row.flagged,
+                                   *((row.percent, row.ci_low, row.ci_high) if row.reviews else (None, None, None)))
             )
     return rows

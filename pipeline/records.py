@@ -257,9 +257,9 @@ class GroupPrevalenceRow:
     label: str
     reviews: int
     flagged: int
-    percent: float
-    ci_low: float
-    ci_high: float
+    percent: float | None  # None (blank) when no review of the group counts for the theme
+    ci_low: float | None
+    ci_high: float | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -207,6 +207,9 @@ def _breakdown(field: str, rows: Sequence[GroupPrevalenceRow], run: RunFolder) -
         tds = []
         for g in groups:
             r = cell[(g, t.id)]
+            if r.percent is None:
+                tds.append(f'<td class="num" title="{_e(f"{t.label}, {g}: no review in this group counts for this theme")}">–</td>')
+                continue
             bg, fg = _shade(r.percent / 100)
             tip = f"{t.label}, {g}: {r.flagged} of {r.reviews} reviews, {r.percent:.1f}% (95% CI {_interval(r.ci_low, r.ci_high)})"
             tds.append(f'<td class="num" style="background:{bg};color:{fg}" title="{_e(tip)}">{r.percent:.0f}% <span>({r.flagged})</span></td>')

@@ -131,3 +131,12 @@ def test_breakdown_by_age_band_orders_bands_by_age():
     metas = {"r0": ReviewMeta(child_age=16.5), "r1": ReviewMeta(child_age=0.1), "r2": ReviewMeta(), "r3": ReviewMeta(child_age=7)}
     groups = list(dict.fromkeys(r.group for r in prevalence_by(_cb(), flags, metas, "age_band")))
     assert groups == ["under 1", "5-10", "16-17", "unknown"]
+
+
+def test_a_group_with_no_review_counted_for_a_theme_has_no_prevalence_not_zero():
+    flags = {"r1": {"a": 1, "s": 0}, "r2": {"a": 0, "s": 0}}
+    metas = {"r1": ReviewMeta(child_age=0.5), "r2": ReviewMeta(child_age=0.2)}  # babies: not counted for "s"
+    rows = {(r.group, r.theme): r for r in prevalence_by(_cb(), flags, metas, "age_band")}
+    baby_s = rows[("under 1", "s")]
+    assert baby_s.reviews == 0 and (baby_s.percent, baby_s.ci_low, baby_s.ci_high) == (None, None, None)
+    assert rows[("under 1", "a")].percent == 50.0

@@ -201,3 +201,9 @@ def test_report_opens_offline_in_headless_chromium(tmp_path: Path):
     assert len(dom.within("prevalence", "rect")) == 2 + 16 + 15  # legend keys and bars
     assert len(dom.within("evidence", "details")) == 16
     assert "&lt;script&gt;" in result.stdout and "<script>alert" not in result.stdout
+
+
+def test_a_breakdown_cell_with_no_review_counted_shows_a_dash_not_zero(tiny: Path):
+    html = _report(tiny, by=["age_band"])
+    _parse(html)
+    assert "no review in this group counts for this theme" in html  # the baby's band, for school absence
