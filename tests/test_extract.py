@@ -72,6 +72,10 @@ def test_zero_page_pdf(tmp_path):
     assert result.reason.startswith("no pages")
 
 
+# The time limit's alarm can land inside hypothesis's garbage-collection callback (left installed by
+# earlier property tests), where Python reports and drops the exception; the alarm repeats until the
+# body ends (extract.time_limit), so the file still times out: only that report is silenced.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_time_limit_stops_a_slow_file(tmp_path):
     p = tmp_path / "slow.pdf"
     render_pdf([("paragraph", "The family moved to the area in 2019. " * 40)] * 60, p)
