@@ -20,6 +20,7 @@ from pipeline.records import SectionKind, Sentence
 # must refuse these models; "2" models (no floor) score the same under "3" and still load.
 FEATURES_VERSION = "3"
 READABLE_FEATURE_VERSIONS = ("2", "3")
+FLOOR_DECIMALS = 6  # a norm floor is stored (and so used) rounded to this many decimals
 
 # Sentences in these sections are never scored: cover pages, contents and glossary definitions say
 # nothing about this child.
@@ -56,20 +57,29 @@ def transform(
     ("They did not.") is not stretched to unit length, so its few words cannot weigh as much as a
     whole informative sentence (0: plain l2 normalisation, as `TfidfVectorizer`)."""
     m = _tfidf(feature_lists, vocabulary, idf)
+    return _normalised(m, _row_norms(m), norm_floor)
+
+
+def fit_transform(
+    feature_lists: Sequence[Sequence[str]], vocabulary: Mapping[str, int], idf: np.ndarray, quantile: float,
+    fit_rows: np.ndarray | None = None,
+) -> tuple[sp.csr_matrix, float]:
+    """`transform` at training time, with its norm floor: the `quantile` of the unnormalised tf-idf
+    norms of the rows in `fit_rows` (a boolean mask; all rows when None), rounded to
+    `FLOOR_DECIMALS` as the model folder stores it; 0 when `quantile` is 0. Returns the matrix of
+    every row and the floor, from one pass over the features."""
+    m = _tfidf(feature_lists, vocabulary, idf)
     raw = _row_norms(m)
+    fitted = raw if fit_rows is None else raw[fit_rows]
+    floor = round(float(np.quantile(fitted, quantile)), FLOOR_DECIMALS) if quantile > 0 and len(fitted) else 0.0
+    return _normalised(m, raw, floor), floor
+
+
+def _normalised(m: sp.csr_matrix, raw: np.ndarray, norm_floor: float) -> sp.csr_matrix:
+    """Rows of `m` (whose l2 norms are `raw`) divided by the larger of their norm and the floor."""
     norms = np.maximum(raw, norm_floor)
     norms[raw == 0] = 1.0  # an empty row stays empty
     return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
-
-
-def norm_floor_at(
-    feature_lists: Sequence[Sequence[str]], vocabulary: Mapping[str, int], idf: np.ndarray, quantile: float
-) -> float:
-    """The norm floor for `transform`: the `quantile` of the unnormalised tf-idf norms of the given
-    (training) sentences; 0 when `quantile` is 0."""
-    if quantile <= 0 or not feature_lists:
-        return 0.0
-    return float(np.quantile(_row_norms(_tfidf(feature_lists, vocabulary, idf)), quantile))
 
 
 def _tfidf(feature_lists: Sequence[Sequence[str]], vocabulary: Mapping[str, int], idf: np.ndarray) -> sp.csr_matrix:

@@ -60,8 +60,21 @@ def review_scores(probs: np.ndarray, top_k: int) -> np.ndarray:
     return np.sort(probs, axis=0)[-k:].mean(axis=0)
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function, clipped so it never overflows (shared by scoring and training)."""
     return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+
+
+def asserted_probabilities(
+    x: Any, coef: np.ndarray, intercept: np.ndarray, assertion: AssertionModel | None, feats: Sequence[Sequence[str]]
+) -> np.ndarray:
+    """(n_sentences, n_themes) sentence probabilities: each theme model's probability on the feature
+    matrix `x`, times the assertion model's probability of the same sentences (their feature lists
+    `feats`) when there is one. What a saved model scores with, and what training scores folds with."""
+    probs = sigmoid(x @ coef.T + intercept)
+    if assertion is not None:
+        probs = probs * assertion.probabilities_from_features(feats)[:, None]
+    return probs
 
 
 @dataclass
@@ -84,7 +97,7 @@ class AssertionModel:
         if not feature_lists:
             return np.zeros(0)
         x = transform(feature_lists, self._vocabulary, self.idf, self.norm_floor)
-        return _sigmoid(x @ self.coef + self.intercept)
+        return sigmoid(x @ self.coef + self.intercept)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -142,10 +155,7 @@ class ThemeModel:
             return np.zeros((0, len(self.themes)))
         feats = [sentence_features(s) for s in sentences]
         x = transform(feats, self._vocabulary, self.idf, self.norm_floor)
-        probs = _sigmoid(x @ self.coef.T + self.intercept)
-        if self.assertion is not None:
-            probs = probs * self.assertion.probabilities_from_features(feats)[:, None]
-        return probs
+        return asserted_probabilities(x, self.coef, self.intercept, self.assertion, feats)
 
     def predict(self, review_id: str, sentences: Sequence[Sentence]) -> ReviewPrediction:
         """Scores, flags and evidence for one review."""

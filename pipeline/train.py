@@ -40,8 +40,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
-from pipeline.features import FEATURES_VERSION, norm_floor_at, sentence_features, transform
-from pipeline.model import AssertionModel, ThemeModel, review_scores
+from pipeline.features import FEATURES_VERSION, fit_transform, sentence_features, transform
+from pipeline.model import AssertionModel, ThemeModel, asserted_probabilities, review_scores, sigmoid
 from pipeline.records import Sentence
 
 MIN_PER_CLASS = 8  # fewer coded positives or negatives than this: trained, but marked unreliable
@@ -152,10 +152,6 @@ def _weights(rows: np.ndarray, y: np.ndarray, has_cue: np.ndarray, settings: Tra
     return w
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
-
-
 IDF_DECIMALS = 4  # idf weights are rounded before use, so the saved vocabulary scores exactly as in training
 COEF_STEP = 1 / 256  # saved coefficients lie on this grid (then float16): half the repository space of plain float16
 
@@ -213,8 +209,7 @@ def _fit_assertion(
         return None
     train_feats = [feats[r] for r in rows]
     vocab = _vocabulary(train_feats, settings.min_df, settings.assertion_max_features)
-    floor = round(norm_floor_at(train_feats, vocab.index, vocab.idf, settings.norm_floor_quantile), 6)
-    x = transform(train_feats, vocab.index, vocab.idf, floor)
+    x, floor = fit_transform(train_feats, vocab.index, vocab.idf, settings.norm_floor_quantile)
     coef, intercept = _fit_lr(x, np.asarray(y, dtype=np.int8), settings.assertion_c)
     coef = np.round(coef, 4)  # as saved (assertion.json), so a loaded model scores exactly as this one
     return AssertionModel(vocab.features, vocab.idf, coef, intercept, norm_floor=floor)
@@ -236,8 +231,7 @@ def _fit(
     keep = np.ones(len(feats), dtype=bool) if exclude is None else ~exclude
     kept_feats = [f for f, k in zip(feats, keep) if k]
     vocab = _vocabulary(kept_feats, settings.min_df, settings.max_features)
-    floor = round(norm_floor_at(kept_feats, vocab.index, vocab.idf, settings.norm_floor_quantile), 6)
-    x = transform(feats, vocab.index, vocab.idf, floor)
+    x, floor = fit_transform(feats, vocab.index, vocab.idf, settings.norm_floor_quantile, keep)
     bounds = np.cumsum([0] + [len(d.sentences) for d in docs])
     if matches is None:
         matches = [record_matches(d, record.get(d.file, ())) for d in docs] if record is not None else []
@@ -299,7 +293,7 @@ def _fit(
             doc_y = np.array([1] * len(pos_docs) + [0] * len(neg_docs), dtype=np.int8)
             w, b = _fit_lr(sp.csr_matrix(doc_x), doc_y, settings.c)
             cue = np.array([any(t == f"cue:{theme}" for t in s.tags) for d in docs for s in d.sentences], dtype=float)
-            scores = _sigmoid(x @ w + b + 2.0 * cue) * asserted
+            scores = sigmoid(x @ w + b + 2.0 * cue) * asserted
         for _ in range(settings.mil_rounds + 1):
             pos_sel = []
             for i in pos_docs:
@@ -313,16 +307,13 @@ def _fit(
             rows = np.concatenate([pos_idx, neg_idx])
             y = np.concatenate([np.ones(len(pos_idx), np.int8), np.zeros(len(neg_idx), np.int8)])
             coef[j], intercept[j] = _fit_lr(x[rows], y, settings.c, _weights(rows, y, has_cue, settings))
-            scores = _sigmoid(x @ coef[j] + intercept[j]) * asserted
+            scores = sigmoid(x @ coef[j] + intercept[j]) * asserted
     return _Fitted(vocab, coef, intercept, assertion, floor)
 
 
 def _sentence_probs(fitted: _Fitted, feats: Sequence[Sequence[str]]) -> np.ndarray:
     """(n, n_themes) sentence probabilities of a fit: theme probability x assertion probability."""
-    probs = _sigmoid(fitted.matrix(feats) @ fitted.coef.T + fitted.intercept)
-    if fitted.assertion is not None:
-        probs = probs * fitted.assertion.probabilities_from_features(feats)[:, None]
-    return probs
+    return asserted_probabilities(fitted.matrix(feats), fitted.coef, fitted.intercept, fitted.assertion, feats)
 
 
 def _wording_groups(docs: Sequence[TrainDoc], record: SentenceRecord) -> list[str] | None:

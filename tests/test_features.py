@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from pipeline.features import norm_floor_at, transform
+from pipeline.features import fit_transform, transform
 
 WORDS = st.sampled_from(["w:a", "w:b", "w:c", "b:a|b", "sec:findings", "cue:neglect", "unseen"])
 
@@ -49,5 +49,12 @@ def test_the_norm_floor_is_a_quantile_of_the_training_norms():
     vec = TfidfVectorizer(analyzer=lambda f: f, sublinear_tf=True, norm=None, dtype=np.float64).fit(train)
     vocabulary = {f: i for i, f in enumerate(vec.get_feature_names_out())}
     norms = np.linalg.norm(vec.transform(train).toarray(), axis=1)
-    assert norm_floor_at(train, vocabulary, np.asarray(vec.idf_), 0.5) == pytest.approx(np.quantile(norms, 0.5))
-    assert norm_floor_at(train, vocabulary, np.asarray(vec.idf_), 0.0) == 0.0
+    idf = np.asarray(vec.idf_)
+    x, floor = fit_transform(train, vocabulary, idf, 0.5)
+    assert floor == pytest.approx(np.quantile(norms, 0.5))
+    assert np.array_equal(x.toarray(), transform(train, vocabulary, idf, floor).toarray())  # the matrix it goes with
+    assert fit_transform(train, vocabulary, idf, 0.0)[1] == 0.0
+    # the floor from some rows (those a fit trains on), the matrix of all
+    keep = np.array([True, True, False, False])
+    x, floor = fit_transform(train, vocabulary, idf, 0.5, keep)
+    assert floor == pytest.approx(np.quantile(norms[keep], 0.5)) and x.shape[0] == len(train)
