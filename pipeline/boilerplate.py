@@ -82,7 +82,6 @@ def mark_boilerplate(blocks: Sequence[Block]) -> list[Block]:
         if b.kind == "paragraph":
             n = cue_count(b.text)
             if n >= 2 or (n == 1 and b.section in _PREAMBLE):
-                # `dataclasses.replace(b, boilerplate=True)`, without its per-call field inspection
-                b = Block(b.kind, b.text, b.page, b.section, b.para_id, b.level, b.bullet, True)
+                b = b.changed(boilerplate=True)
         out.append(b)
     return out

@@ -91,6 +91,16 @@ class Block:
     bullet: bool = False
     boilerplate: bool = False
 
+    def changed(
+        self, *, section: SectionKind | None = None, level: int | None = None, boilerplate: bool | None = None
+    ) -> Block:
+        """A copy with the fields extraction sets later changed: `dataclasses.replace`, without its
+        per-call field inspection (it runs once per block of every review)."""
+        return Block(
+            self.kind, self.text, self.page, self.section if section is None else section, self.para_id,
+            self.level if level is None else level, self.bullet, self.boilerplate if boilerplate is None else boilerplate,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class ReviewMeta:

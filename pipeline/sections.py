@@ -129,11 +129,6 @@ def _level(block: Block, style: tuple[float, bool] | None, ranked: Sequence[tupl
     return min(4, depth if depth is not None else (ranked.index(style) + 1 if style in ranked else 1))
 
 
-def _placed(block: Block, section: SectionKind, level: int) -> Block:
-    """`dataclasses.replace(block, section=section, level=level)`, without its per-call field inspection."""
-    return Block(block.kind, block.text, block.page, section, block.para_id, level, block.bullet, block.boilerplate)
-
-
 def assign_sections(blocks: Sequence[Block], styles: Sequence[tuple[float, bool] | None]) -> list[Block]:
     """Give each heading a level and each block the kind of the section it sits in.
 
@@ -169,14 +164,14 @@ def assign_sections(blocks: Sequence[Block], styles: Sequence[tuple[float, bool]
     seen_heading = not any(s is not None for s in styles)
     for index, (block, style) in enumerate(zip(blocks, styles)):
         if index < structural:
-            out.append(_placed(block, SectionKind.FRONT_MATTER, _level(block, style, ranked)))
+            out.append(block.changed(section=SectionKind.FRONT_MATTER, level=_level(block, style, ranked)))
             continue
         if block.kind != "heading" or style is None:
             if has_cover and block.page == 1:
                 kind = SectionKind.FRONT_MATTER
             else:
                 kind = current if seen_heading else (SectionKind.FRONT_MATTER if block.page == 1 else SectionKind.OTHER)
-            out.append(_placed(block, kind, block.level))
+            out.append(block.changed(section=kind))
             continue
         depth = heading_depth(block.text)
         level = _level(block, style, ranked)
@@ -196,5 +191,5 @@ def assign_sections(blocks: Sequence[Block], styles: Sequence[tuple[float, bool]
         stack.append((level, kind))
         current = kind
         seen_heading = True
-        out.append(_placed(block, kind, level))
+        out.append(block.changed(section=kind, level=level))
     return out
