@@ -88,7 +88,7 @@ def check_header(path: Path) -> None:
     """Fail fast on files that are not PDFs at all, or that were cut off before their end."""
     size = path.stat().st_size
     if size == 0:
-        raise ExtractError("empty file", "0 bytes")
+        raise ExtractError("empty file", "0 bytes; the download or copy did not finish: fetch the file again")
     with path.open("rb") as fh:
         head = fh.read(1024)
         fh.seek(max(0, size - 8192))
@@ -302,7 +302,7 @@ def _open_error(exc: BaseException) -> ExtractError:
     if isinstance(cause, ExtractError):  # the time limit fired inside pdfminer, which wrapped it
         return cause
     if isinstance(exc, (PDFPasswordIncorrect, PDFEncryptionError)) or isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
-        return ExtractError("encrypted", "the PDF needs a password to open")
+        return ExtractError("encrypted", "the PDF needs a password to open; save a copy without it (e.g. qpdf --decrypt --password=PASSWORD in.pdf out.pdf) and run again")
     if isinstance(exc, RecursionError):
         return ExtractError("corrupt PDF", "its structure is nested too deeply to read")
     if isinstance(exc, pdfium_words.PdfiumError):

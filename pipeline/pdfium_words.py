@@ -93,7 +93,7 @@ PdfiumError = pdfium.PdfiumError
 def open_error(exc: Exception) -> ExtractError:
     text = str(exc)
     if "password" in text.lower():
-        return ExtractError("encrypted", "the PDF needs a password to open")
+        return ExtractError("encrypted", "the PDF needs a password to open; save a copy without it (e.g. qpdf --decrypt --password=PASSWORD in.pdf out.pdf) and run again")
     return ExtractError("corrupt PDF", f"PdfiumError: {text[:200]}")
 
 
