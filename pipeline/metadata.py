@@ -128,22 +128,56 @@ def _smart_case(text: str) -> str:
     return " ".join(out)
 
 
-# Cover lines that say who wrote the review and when, or what part of it this is: not the title.
-_NOT_TITLE = re.compile(r"\b(?:published|publication|date|reviewer|author|version|executive summary|briefing)\b", re.IGNORECASE)
+# A cover line's label that starts who wrote the review and when ("Reviewer: ...", "Published: May
+# 2024"): the title is what comes before it in the same block (cover lines of one style merge into one).
+_COVER_LABEL = re.compile(
+    r"\b(?:(?:lead\s+|independent\s+)?reviewer|authors?|prepared\s+by|commissioned\s+by|published|publication(?:\s+date)?"
+    r"|date(?:\s+of\s+publication)?|version|board\s+reference|review\s+panel\s+chair)\s*:",
+    re.IGNORECASE,
+)
+# Headings that open the body, not the cover: numbered ("1. SUMMARY", "Part One: ...", "Chapter 4") or
+# the names of the usual opening sections.
+_NUMBERED_HEADING = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s|(?:part|section)\s+(?:\d+|one|two|three|[ivx]+)\b)", re.IGNORECASE)
+_OPENING_SECTION = re.compile(
+    r"^(?:summary|executive summary|foreword(?:\s.*)?|preface|introduction(?:\s.*)?|contents|table of contents"
+    r"|about this (?:review|case study|briefing|report)|background|purpose(?:\s.*)?|overview|acknowledg\w+)\W*$",
+    re.IGNORECASE,
+)
+_BODY_WORDS = 25  # a heading followed by a paragraph this long opens the body
+
+
+def _opens_body(block: Block, following: Block | None) -> bool:
+    text = block.text.strip()
+    if block.section != SectionKind.FRONT_MATTER or _NUMBERED_HEADING.match(text) or _OPENING_SECTION.match(text):
+        return True
+    return following is not None and following.kind != "heading" and len(following.text.split()) >= _BODY_WORDS
 
 
 def _title(blocks: Sequence[Block], styles: Sequence[tuple[float, bool] | None]) -> str | None:
-    cover = [(b, s) for b, s in zip(blocks, styles) if s is not None and b.page == 1 and b.section == SectionKind.FRONT_MATTER]
-    if not cover:
+    """The cover's largest heading (its runs of that size joined by ': '), read from the page-1 headings
+    before the first heading that opens the body; the text of a merged cover block stops at a label
+    such as "Reviewer:". None when the cover has no heading of its own."""
+    cover: list[tuple[str, float]] = []
+    for i, (b, s) in enumerate(zip(blocks, styles)):
+        if b.page != 1:
+            break
+        if s is None:
+            continue
+        if _opens_body(b, blocks[i + 1] if i + 1 < len(blocks) else None):
+            break
+        label = _COVER_LABEL.search(b.text)
+        text = (b.text[: label.start()] if label else b.text).strip(" :-\u2013")
+        cover.append((text, s[0]))
+    if not any(text for text, _ in cover):
         return None
-    biggest = max(s[0] for _, s in cover if s is not None)
+    biggest = max(size for text, size in cover if text)
     parts: list[str] = []
-    for b, s in cover:
-        if s is not None and s[0] == biggest and not _NOT_TITLE.search(b.text):
-            parts.append(_smart_case(b.text))
+    for text, size in cover:
+        if size == biggest and text:
+            parts.append(_smart_case(text))
         elif parts:
             break
-    return ": ".join(p.rstrip(":") for p in parts) if parts else None
+    return ": ".join(p.rstrip(":") for p in parts)
 
 
 def _partnership(texts: Iterable[str]) -> str | None:

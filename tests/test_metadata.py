@@ -98,3 +98,52 @@ def test_a_quoted_pseudonym_on_the_cover_heading_names_the_child_when_no_title_i
     meta = review_meta(blocks, [None, None])
     assert meta.partnership == "Larkhollow Safeguarding Partnership"
     assert meta.child == "Ellis" and meta.child_age == 7.0
+
+
+_PROSE = (
+    "Child E was two years old when her mother took her to hospital because she would not put weight on her "
+    "left leg, and an X-ray found a fracture that no accidental explanation could account for."
+)
+
+
+def test_a_section_heading_larger_than_the_cover_is_not_the_title():
+    # found on a Welsh review: the cover heading set smaller than the body's headings, so "the largest
+    # heading on page 1" was two section headings joined
+    blocks = [
+        Block("heading", "BRO TAWEL REGIONAL SAFEGUARDING CHILDREN BOARD EXTENDED CHILD PRACTICE REVIEW", 1, SectionKind.FRONT_MATTER),
+        *_cover("Date of publication: October 2018"),
+        Block("heading", "LEGAL CONTEXT FROM GUIDANCE", 1, SectionKind.FRONT_MATTER),
+        Block("paragraph", _PROSE, 1, SectionKind.FRONT_MATTER),
+        Block("heading", "1. BRIEF OUTLINE OF THE CIRCUMSTANCES", 1, SectionKind.FRONT_MATTER),
+        Block("paragraph", _PROSE, 1, SectionKind.FRONT_MATTER),
+    ]
+    meta = review_meta(blocks, [(13.5, True), None, (14.5, True), None, (14.5, True), None])
+    assert meta.title == "Bro Tawel Regional Safeguarding Children Board Extended Child Practice Review"
+
+
+def test_opening_sections_and_numbered_headings_end_the_cover():
+    cover = Block("heading", "THEMATIC CHILD SAFEGUARDING PRACTICE REVIEW", 1, SectionKind.FRONT_MATTER)
+    for opening in ("FOREWORD", "1. SUMMARY", "Part One: Introduction", "SUMMARY"):
+        blocks = [cover, Block("heading", opening, 1, SectionKind.FRONT_MATTER), Block("paragraph", "Short.", 1, SectionKind.FRONT_MATTER)]
+        assert review_meta(blocks, [(14.5, True), (14.5, True), None]).title == "Thematic Child Safeguarding Practice Review", opening
+    # with no cover heading before the body, there is no title (not the first section's name)
+    blocks = [Block("heading", "1. Getting to know Child D", 1, SectionKind.OTHER), Block("paragraph", _PROSE, 1, SectionKind.OTHER)]
+    assert review_meta(blocks, [(14.0, True), None]).title is None
+
+
+def test_a_merged_cover_block_stops_at_its_reviewer_line_and_keeps_briefing_and_summary():
+    blocks = [
+        Block("heading", 'FENMERE SAFEGUARDING CHILDREN PARTNERSHIP LOCAL CHILD SAFEGUARDING PRACTICE REVIEW: "OSCAR" Reviewer: Tomasz Wilde', 1, SectionKind.FRONT_MATTER),
+        Block("heading", "1. WHY THIS REVIEW WAS CARRIED OUT", 1, SectionKind.INTRODUCTION),
+    ]
+    assert review_meta(blocks, [(14.0, True), (15.0, True)]).title == (
+        'Fenmere Safeguarding Children Partnership Local Child Safeguarding Practice Review: "oscar"'
+    )
+    blocks = [
+        Block("heading", "HOLLINBROOK SAFEGUARDING CHILDREN PARTNERSHIP", 1, SectionKind.FRONT_MATTER),
+        Block("heading", "7-MINUTE BRIEFING", 1, SectionKind.FRONT_MATTER),
+        Block("heading", "Published: March 2023", 1, SectionKind.FRONT_MATTER),
+    ]
+    meta = review_meta(blocks, [(21.0, True), (21.0, True), (13.0, False)])
+    assert meta.title == "Hollinbrook Safeguarding Children Partnership: 7-minute Briefing"
+    assert (meta.year, meta.month) == (2023, 3)
