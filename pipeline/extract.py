@@ -46,7 +46,7 @@ from pipeline.sections import assign_sections, drop_contents, is_heading_line
 
 # Bump whenever a change to this module (or the modules it calls) changes what comes out of a PDF:
 # the store then re-extracts every review once. Settings changes are picked up without a bump.
-EXTRACTOR_VERSION = "3"  # 2: cover metadata read from mixed-case cover lines; 3: the title from the cover only
+EXTRACTOR_VERSION = "4"  # 2: cover metadata from mixed-case cover lines; 3: the title from the cover only; 4: front matter ends at the first long paragraph
 
 try:  # pdfplumber wraps some pdfminer errors in its own exception types
     from pdfplumber.utils.exceptions import PdfminerException

@@ -17,6 +17,10 @@ from pipeline.records import Block, SectionKind
 HEADING_NUMBER = re.compile(r"^(?:(?:section|part|chapter)\s+)?(\d{1,2}(?:\.\d{1,2}){0,3})\.?(?:\s+|$)", re.IGNORECASE)
 _MAX_HEADING_WORDS = 20
 _COVER_WORDS = 150
+# A paragraph this long is the review's own text, not a cover line: front matter (unscored) ends there
+# even when no heading opened a section before it (question headings such as "What happened to
+# Ellie?", a case study's narrative before its first named heading, a summary set as plain text).
+_BODY_WORDS = 30
 
 
 _ASCII_LOWER = re.compile(r"[a-z]")
@@ -129,6 +133,18 @@ def _level(block: Block, style: tuple[float, bool] | None, ranked: Sequence[tupl
     return min(4, depth if depth is not None else (ranked.index(style) + 1 if style in ranked else 1))
 
 
+def _first_body_paragraph(blocks: Sequence[Block], styles: Sequence[tuple[float, bool] | None], has_cover: bool) -> int | None:
+    """Index of the first paragraph of at least `_BODY_WORDS` words that is not on a cover page nor
+    under a heading that names front matter (contents, foreword, ...); None when there is none."""
+    under_front = False
+    for i, (b, s) in enumerate(zip(blocks, styles)):
+        if b.kind == "heading" and s is not None:
+            under_front = kind_of_heading(b.text) == SectionKind.FRONT_MATTER
+        elif not under_front and not (has_cover and b.page == 1) and len(b.text.split()) >= _BODY_WORDS:
+            return i
+    return None
+
+
 def assign_sections(blocks: Sequence[Block], styles: Sequence[tuple[float, bool] | None]) -> list[Block]:
     """Give each heading a level and each block the kind of the section it sits in.
 
@@ -138,7 +154,9 @@ def assign_sections(blocks: Sequence[Block], styles: Sequence[tuple[float, bool]
     when it is a sub-heading, and opens an OTHER section at the top level. Blocks before the first
     heading are FRONT_MATTER when they are on the first page, and so is the first heading when it
     is an unnumbered title on the cover; so is everything before the first numbered or named
-    heading when that comes within the first three pages, and a cover page (little text).
+    heading when that comes within the first three pages, and a cover page (little text). Front matter
+    never runs past the first long paragraph outside a cover page and a named front-matter section
+    (contents, foreword, ...): from there on, blocks before a named heading are OTHER.
     """
     later = [s for b, s in zip(blocks, styles) if s is not None and b.page > 1] or [s for s in styles if s is not None]
     # A first page with little text in a longer document is a cover: all of it is front matter.
@@ -156,6 +174,9 @@ def assign_sections(blocks: Sequence[Block], styles: Sequence[tuple[float, bool]
     )
     if blocks[structural:structural + 1] and blocks[structural].page > 3:
         structural = 0
+    body = _first_body_paragraph(blocks, styles, has_cover)
+    if body is not None:
+        structural = min(structural, body)
     ranked = sorted(set(later), key=lambda s: (-s[0], not s[1]))
     out: list[Block] = []
     stack: list[tuple[int, SectionKind]] = []  # (level, kind) of open headings
@@ -166,6 +187,12 @@ def assign_sections(blocks: Sequence[Block], styles: Sequence[tuple[float, bool]
         if index < structural:
             out.append(block.changed(section=SectionKind.FRONT_MATTER, level=_level(block, style, ranked)))
             continue
+        if index == structural and structural > 0:
+            seen_heading = True  # the cover was the prefix: this heading or paragraph starts the body
+        if index == body:  # the body has begun: cover headings are no one's parent section any more
+            seen_heading = True
+            stack = [(lvl, k) for lvl, k in stack if k != SectionKind.FRONT_MATTER]
+            current = stack[-1][1] if stack else SectionKind.OTHER
         if block.kind != "heading" or style is None:
             if has_cover and block.page == 1:
                 kind = SectionKind.FRONT_MATTER

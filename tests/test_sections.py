@@ -94,3 +94,68 @@ def test_sub_headings_inherit_and_cover_is_front_matter():
 def test_no_headings_means_other():
     out = assign_sections([Block("paragraph", "Text.", 1)], [None])
     assert out[0].section == SectionKind.OTHER
+
+
+_LONG = (
+    "In November 2021 Dylan, aged thirteen, was found by a neighbour on the stairwell of a block of flats "
+    "with serious facial injuries, and he told the police officer who came that he had fallen."
+)
+
+
+def test_a_case_narrative_before_the_first_named_heading_is_body_text():
+    # found on a national case study and an easy-read summary: everything before the first numbered or
+    # named heading was front matter, so the model never read the case (question headings such as
+    # "What happened to Ellie?" are not named section kinds)
+    blocks = [
+        Block("heading", "What we learned from Ellie", 1),
+        Block("paragraph", "Published: March 2025", 1),
+        Block("paragraph", "What happened to Ellie?", 1),
+        Block("paragraph", _LONG, 1),
+        Block("paragraph", "Ellie is now getting help.", 1),
+        Block("heading", "What we learned", 1),
+        Block("paragraph", "Text.", 1),
+    ]
+    out = assign_sections(blocks, [(18.0, True), None, None, None, None, (14.0, True), None])
+    assert [b.section for b in out] == [SectionKind.FRONT_MATTER] * 3 + [SectionKind.OTHER] * 2 + [SectionKind.FINDINGS] * 2
+
+
+def test_a_cover_is_no_parent_section_of_the_body():
+    # a cover page of headings only ("CHAPTER 4" is numbered), then the body on page 2 whose sub-heading
+    # says nothing: it must not inherit front matter from the cover
+    blocks = [
+        Block("heading", "CHILD SAFEGUARDING PRACTICE REVIEW PANEL", 1),
+        Block("heading", 'CHAPTER 4: CASE STUDY - "DYLAN"', 1),
+        Block("heading", "Publication: October 2022", 1),
+        Block("paragraph", _LONG, 2),
+        Block("heading", "4.1 WHY THIS CASE WAS INCLUDED", 2),
+        Block("paragraph", _LONG, 2),
+        Block("heading", "4.3 DYLAN'S FAMILY", 2),
+        Block("paragraph", _LONG, 2),
+    ]
+    styles = [(22.0, True), (14.0, False), (14.0, False), None, (14.0, True), None, (14.0, True), None]
+    out = assign_sections(blocks, styles)
+    assert [b.section for b in out[:3]] == [SectionKind.FRONT_MATTER] * 3
+    assert SectionKind.FRONT_MATTER not in {b.section for b in out[3:]}
+
+
+def test_a_numbered_heading_after_the_cover_on_page_one_opens_the_body():
+    blocks = [
+        Block("heading", "SALTMARSH QUAY SAFEGUARDING CHILDREN PARTNERSHIP 7-MINUTE BRIEFING", 1),
+        Block("paragraph", "Published: February 2024", 1),
+        Block("heading", "1. Getting to know Child D", 1),
+        Block("paragraph", "In May 2023, Child D, then seventeen, suffered serious harm.", 1),
+    ]
+    out = assign_sections(blocks, [(12.0, True), None, (13.0, True), None])
+    assert [b.section for b in out] == [SectionKind.FRONT_MATTER] * 2 + [SectionKind.OTHER] * 2
+
+
+def test_contents_and_foreword_stay_front_matter_however_long():
+    blocks = [
+        Block("heading", "Local Child Safeguarding Practice Review: Child T", 1),
+        Block("heading", "Foreword", 1),
+        Block("paragraph", _LONG, 1),
+        Block("heading", "1. Introduction", 2),
+        Block("paragraph", _LONG, 2),
+    ]
+    out = assign_sections(blocks, [(20.0, True), (14.0, True), None, (14.0, True), None])
+    assert [b.section for b in out] == [SectionKind.FRONT_MATTER] * 3 + [SectionKind.INTRODUCTION] * 2
