@@ -294,6 +294,9 @@ static PyObject *new_word(PyObject *text, double x0, double x1, double top, doub
     SLOT(w, S.w_off[W_BOTTOM]) = vbottom;
     Py_INCREF(shown); SLOT(w, S.w_off[W_SIZE]) = shown;
     Py_INCREF(bold); SLOT(w, S.w_off[W_BOLD]) = bold;
+    /* A Word holds a str, floats and a bool: it can be in no reference cycle, so the cyclic garbage
+     * collector need not scan it (as CPython untracks tuples of atoms). Same record, less GC work. */
+    PyObject_GC_UnTrack(w);
     return w;
 }
 
@@ -577,23 +580,117 @@ static int cmp_double(const void *pa, const void *pb) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/* The first part of `find_gutter`: 1 when a gutter candidate exists (the page goes to the Python
- * path, which decides whether it is one), 0 when there is none, -1 on error. */
-static int gutter_candidate(const W *ws, Py_ssize_t n, double width, double height, double band) {
+/* `_cluster_lines` of the words `in[0..n)` (in that order): sorts them (stably, by top then x0)
+ * into `grouped` and returns the number of lines; line k is grouped[starts[k] .. starts[k+1]).
+ * `grouped` holds n entries, `starts` n + 1, `tmp`, `tops`, `bottoms` and `line_of` n each. */
+static Py_ssize_t cluster(const W *ws, const Py_ssize_t *in, Py_ssize_t n, Py_ssize_t *grouped, Py_ssize_t *starts,
+                          Py_ssize_t *tmp, double *tops, double *bottoms, Py_ssize_t *line_of, Py_ssize_t *order) {
+    memcpy(order, in, (size_t)n * sizeof(Py_ssize_t));
+    merge_sort(order, tmp, n, ws, before_top_x0);
+    Py_ssize_t nlines = 0;
+    for (Py_ssize_t k = 0; k <= n; k++) starts[k] = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        const W *w = &ws[order[k]];
+        double w_top = w->top, w_bottom = w->bottom;
+        Py_ssize_t placed = -1, cand[3], nc = 0;
+        if (nlines >= 3) { cand[0] = nlines - 1; cand[1] = nlines - 2; cand[2] = nlines - 3; nc = 3; }
+        else for (Py_ssize_t i = nlines - 1; i >= 0; i--) cand[nc++] = i;
+        for (Py_ssize_t c = 0; c < nc; c++) {
+            Py_ssize_t i = cand[c];
+            double top = tops[i], bottom = bottoms[i];
+            double overlap = (bottom < w_bottom ? bottom : w_bottom) - (top > w_top ? top : w_top);
+            double h = bottom - top;
+            if (w_bottom - w_top < h) h = w_bottom - w_top;
+            if (overlap >= 0.5 * h) {
+                placed = i;
+                if (w_top < top) tops[i] = w_top;
+                if (w_bottom > bottom) bottoms[i] = w_bottom;
+                break;
+            }
+        }
+        if (placed < 0) {
+            placed = nlines++;
+            tops[placed] = w_top;
+            bottoms[placed] = w_bottom;
+        }
+        line_of[k] = placed;
+        starts[placed + 1]++;
+    }
+    for (Py_ssize_t i = 0; i < nlines; i++) starts[i + 1] += starts[i];
+    /* `tmp` as the fill pointers (nlines <= n) */
+    memcpy(tmp, starts, (size_t)nlines * sizeof(Py_ssize_t));
+    for (Py_ssize_t k = 0; k < n; k++) grouped[tmp[line_of[k]]++] = order[k];
+    return nlines;
+}
+
+typedef struct {
+    Py_ssize_t *grouped, *starts, *tmp, *line_of, *order, *in;
+    double *tops, *bottoms, *vals;
+} Work;
+
+static void work_free(Work *k) {
+    free(k->grouped); free(k->starts); free(k->tmp); free(k->line_of); free(k->order); free(k->in);
+    free(k->tops); free(k->bottoms); free(k->vals);
+}
+
+static int work_alloc(Work *k, Py_ssize_t n) {
+    size_t m = (size_t)n + 1;
+    memset(k, 0, sizeof *k);
+    k->grouped = malloc(m * sizeof(Py_ssize_t)); k->starts = malloc(m * sizeof(Py_ssize_t));
+    k->tmp = malloc(m * sizeof(Py_ssize_t)); k->line_of = malloc(m * sizeof(Py_ssize_t));
+    k->order = malloc(m * sizeof(Py_ssize_t)); k->in = malloc(m * sizeof(Py_ssize_t));
+    k->tops = malloc(m * sizeof(double)); k->bottoms = malloc(m * sizeof(double)); k->vals = malloc(m * sizeof(double));
+    if (!k->grouped || !k->starts || !k->tmp || !k->line_of || !k->order || !k->in || !k->tops || !k->bottoms || !k->vals) {
+        work_free(k);
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+/* One side's lines (find_gutter's `left` / `right`): each line's leftmost x0 and rightmost x1. */
+static Py_ssize_t side_lines(const W *ws, const Py_ssize_t *in, Py_ssize_t n, Work *k, double *minx0, double *maxx1) {
+    Py_ssize_t nl = cluster(ws, in, n, k->grouped, k->starts, k->tmp, k->tops, k->bottoms, k->line_of, k->order);
+    for (Py_ssize_t l = 0; l < nl; l++) {
+        double lo = ws[k->grouped[k->starts[l]]].x0, hi = ws[k->grouped[k->starts[l]]].x1;
+        for (Py_ssize_t j = k->starts[l] + 1; j < k->starts[l + 1]; j++) {
+            const W *w = &ws[k->grouped[j]];
+            if (w->x0 < lo) lo = w->x0;
+            if (w->x1 > hi) hi = w->x1;
+        }
+        minx0[l] = lo;
+        maxx1[l] = hi;
+    }
+    return nl;
+}
+
+/* `filled`: the median line width (lower median for an even count, as widths[len // 2]) is at
+ * least 0.6 of the column's width. */
+static int filled(const double *minx0, const double *maxx1, Py_ssize_t nl, double a, double b, double *scratch) {
+    for (Py_ssize_t l = 0; l < nl; l++) scratch[l] = maxx1[l] - minx0[l];
+    qsort(scratch, (size_t)nl, sizeof(double), cmp_double);
+    return scratch[nl / 2] >= 0.6 * (b - a);
+}
+
+/* `find_gutter`: 1 and (g0, g1) when the page has a column gutter, 0 when not, -1 on error. */
+static int find_gutter(const W *ws, Py_ssize_t n, double width, double height, double band, double *g0_out,
+                       double *g1_out) {
     double top_band = band * height, bottom_band = (1 - band) * height;
     Py_ssize_t nbody = 0;
     for (Py_ssize_t i = 0; i < n; i++)
         if (ws[i].top > top_band && ws[i].bottom < bottom_band) nbody++;
     if (nbody < 40 || width <= 0) return 0;
-    if (width > 1e7) return 1; /* absurd page: let Python decide */
+    if (width > 1e7) return 2; /* absurd page: let Python decide */
     long n_bins = (long)width + 1;
     long long *delta = calloc((size_t)n_bins + 1, sizeof(long long));
+    Py_ssize_t *body = malloc((size_t)nbody * sizeof(Py_ssize_t));
     double *rows = malloc((size_t)nbody * sizeof(double));
-    if (!delta || !rows) { free(delta); free(rows); PyErr_NoMemory(); return -1; }
+    if (!delta || !rows || !body) { free(delta); free(rows); free(body); PyErr_NoMemory(); return -1; }
     Py_ssize_t nr = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         const W *w = &ws[i];
         if (!(w->top > top_band && w->bottom < bottom_band)) continue;
+        body[nr] = i;
         double s = trunc(w->x0);
         if (s < 0) s = 0;
         double e = ceil(w->x1);
@@ -610,7 +707,7 @@ static int gutter_candidate(const W *ws, Py_ssize_t n, double width, double heig
         if (rows[i] != rows[i - 1]) distinct++;
     free(rows);
     long long *cover = malloc((size_t)n_bins * sizeof(long long));
-    if (!cover) { free(delta); PyErr_NoMemory(); return -1; }
+    if (!cover) { free(delta); free(body); PyErr_NoMemory(); return -1; }
     long long run = 0;
     for (long x = 0; x < n_bins; x++) {
         run += delta[x];
@@ -620,9 +717,10 @@ static int gutter_candidate(const W *ws, Py_ssize_t n, double width, double heig
     long long allowed = distinct / 12;
     if (allowed < 1) allowed = 1;
     long lo = (long)(width * 0.2), hi = (long)(width * 0.8);
-    int found = 0;
-    long start = -1;
-    for (long x = lo; x <= hi && !found; x++) {
+    int have = 0;
+    long long best_low = 0;
+    long best_len = 0, best_start = 0, start = -1;
+    for (long x = lo; x <= hi; x++) {
         int empty = x < hi && cover[x] <= allowed;
         if (empty && start < 0) {
             start = x;
@@ -635,17 +733,82 @@ static int gutter_candidate(const W *ws, Py_ssize_t n, double width, double heig
                 if (cover[i] != low) { i++; continue; }
                 long j = i;
                 while (j < x && cover[j] == low) j++;
-                if (j - i >= 6) { found = 1; break; }
+                if (j - i >= 6) {
+                    /* cand = (low, -(j - i), i); the smallest wins */
+                    long len = j - i;
+                    if (!have || low < best_low || (low == best_low && (len > best_len || (len == best_len && i < best_start)))) {
+                        have = 1;
+                        best_low = low;
+                        best_len = len;
+                        best_start = i;
+                    }
+                }
                 i = j;
             }
             start = -1;
         }
     }
     free(cover);
-    return found;
+    if (!have) { free(body); return 0; }
+    double g0 = (double)best_start, g1 = g0 + (double)best_len;
+    Work k;
+    if (work_alloc(&k, nbody) < 0) { free(body); return -1; }
+    double *lminx0 = malloc((size_t)(nbody + 1) * sizeof(double)), *lmaxx1 = malloc((size_t)(nbody + 1) * sizeof(double));
+    double *rminx0 = malloc((size_t)(nbody + 1) * sizeof(double)), *rmaxx1 = malloc((size_t)(nbody + 1) * sizeof(double));
+    long long *keys = malloc((size_t)(nbody + 1) * sizeof(long long)), *counts = malloc((size_t)(nbody + 1) * sizeof(long long));
+    int result = 0;
+    if (!lminx0 || !lmaxx1 || !rminx0 || !rmaxx1 || !keys || !counts) { PyErr_NoMemory(); result = -1; goto out; }
+    Py_ssize_t m = 0;
+    for (Py_ssize_t i = 0; i < nbody; i++)
+        if (ws[body[i]].x1 <= g0 + 0.5) k.in[m++] = body[i];
+    Py_ssize_t nl = side_lines(ws, k.in, m, &k, lminx0, lmaxx1);
+    m = 0;
+    for (Py_ssize_t i = 0; i < nbody; i++)
+        if (ws[body[i]].x0 >= g1 - 0.5) k.in[m++] = body[i];
+    Py_ssize_t nrl = side_lines(ws, k.in, m, &k, rminx0, rmaxx1);
+    if (nl < 4 || nrl < 4) goto out;
+    /* Counter(round(line x0)) over the right lines; most_common(1): the first key with the top count */
+    Py_ssize_t nkeys = 0;
+    for (Py_ssize_t l = 0; l < nrl; l++) {
+        long long key = (long long)nearbyint(rminx0[l]);
+        Py_ssize_t q;
+        for (q = 0; q < nkeys; q++)
+            if (keys[q] == key) break;
+        if (q == nkeys) { keys[q] = key; counts[q] = 0; nkeys++; }
+        counts[q]++;
+    }
+    Py_ssize_t modei = 0;
+    for (Py_ssize_t q = 1; q < nkeys; q++)
+        if (counts[q] > counts[modei]) modei = q;
+    long long mode = keys[modei], aligned = 0;
+    for (Py_ssize_t q = 0; q < nkeys; q++)
+        if (llabs(keys[q] - mode) <= 2) aligned += counts[q];
+    if ((double)aligned < 0.6 * (double)nrl) goto out;
+    double left_x0 = lminx0[0], right_x1 = rmaxx1[0];
+    for (Py_ssize_t l = 1; l < nl; l++)
+        if (lminx0[l] < left_x0) left_x0 = lminx0[l];
+    for (Py_ssize_t l = 1; l < nrl; l++)
+        if (rmaxx1[l] > right_x1) right_x1 = rmaxx1[l];
+    if (!(filled(lminx0, lmaxx1, nl, left_x0, g0, k.vals) && filled(rminx0, rmaxx1, nrl, g1, right_x1, k.vals))) goto out;
+    double denom = right_x1 - g1;
+    if (1.0 > denom) denom = 1.0;
+    double ratio = (g0 - left_x0) / denom;
+    if (g1 - g0 > 0.15 * (right_x1 - left_x0) || !(0.4 <= ratio && ratio <= 2.5)) goto out;
+    *g0_out = g0;
+    *g1_out = g1;
+    result = 1;
+out:
+    free(lminx0); free(lmaxx1); free(rminx0); free(rmaxx1); free(keys); free(counts);
+    work_free(&k);
+    free(body);
+    return result;
 }
 
-static PyObject *make_line(PyObject *page, const W *ws, Py_ssize_t *idx, Py_ssize_t n, Py_ssize_t *tmp) {
+/* A `Line` as `Line(page, column, words)` makes it (its __post_init__ `refresh`), from the words
+ * idx[0..n) in that order (sorted here by x0, stably). Returns a new reference, NULL on error, or
+ * Py_None (borrowed) when the line is one to leave to Python. */
+static PyObject *make_line(PyObject *page, PyObject *column, const W *ws, Py_ssize_t *idx, Py_ssize_t n,
+                           Py_ssize_t *tmp) {
     PyObject *words = PyList_New(n);
     if (!words) return NULL;
     PyObject *x0, *x1, *top, *bottom, *size, *bold, *text;
@@ -664,7 +827,7 @@ static PyObject *make_line(PyObject *page, const W *ws, Py_ssize_t *idx, Py_ssiz
         double dx1 = f->x1, dtop = f->top, dbottom = f->bottom;
         /* characters per size, in order of first appearance */
         double sizes[8];
-        PyObject *size_objs[8];
+        PyObject *size_objs[8] = {NULL};
         long long counts[8];
         int nsizes = 0, overflow = 0;
         long long chars = 0, bold_chars = 0;
@@ -722,7 +885,7 @@ build:;
     PyObject *line = S.line_type->tp_alloc(S.line_type, 0);
     if (!line) { Py_DECREF(words); Py_DECREF(text); return NULL; }
     Py_INCREF(page); SLOT(line, S.l_off[L_PAGE]) = page;
-    Py_INCREF(S.str_full); SLOT(line, S.l_off[L_COLUMN]) = S.str_full;
+    Py_INCREF(column); SLOT(line, S.l_off[L_COLUMN]) = column;
     SLOT(line, S.l_off[L_WORDS]) = words;
     Py_INCREF(x0); SLOT(line, S.l_off[L_X0]) = x0;
     Py_INCREF(x1); SLOT(line, S.l_off[L_X1]) = x1;
@@ -734,6 +897,137 @@ build:;
     return line;
 }
 
+/* Appends the Lines of the clustered words (line l: grouped[starts[l] .. starts[l+1])) to `out`.
+ * 0 ok, 1 a line to leave to Python, -1 error. */
+static int add_lines(PyObject *out, PyObject *page, PyObject *column, const W *ws, Py_ssize_t *grouped,
+                     const Py_ssize_t *starts, Py_ssize_t nlines, Py_ssize_t *tmp) {
+    for (Py_ssize_t i = 0; i < nlines; i++) {
+        PyObject *line = make_line(page, column, ws, grouped + starts[i], starts[i + 1] - starts[i], tmp);
+        if (line == Py_None) return 1;
+        if (!line) return -1;
+        int rc = PyList_Append(out, line);
+        Py_DECREF(line);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
+static double line_top(PyObject *line) { return PyFloat_AS_DOUBLE(SLOT(line, S.l_off[L_TOP])); }
+
+/* Stable insertion of the lines of `src` whose top is in [cut, limit), sorted by top, onto `dst`. */
+static int add_between(PyObject *dst, PyObject *src, double cut, double limit) {
+    Py_ssize_t n = PyList_GET_SIZE(src), start = PyList_GET_SIZE(dst);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *ln = PyList_GET_ITEM(src, i);
+        double t = line_top(ln);
+        if (!(cut <= t && t < limit)) continue;
+        if (PyList_Append(dst, ln) < 0) return -1;
+        /* insertion sort step (stable): move left past strictly greater tops */
+        Py_ssize_t j = PyList_GET_SIZE(dst) - 1;
+        while (j > start && line_top(PyList_GET_ITEM(dst, j - 1)) > t) {
+            PyObject *a = PyList_GET_ITEM(dst, j - 1);
+            PyList_SET_ITEM(dst, j - 1, PyList_GET_ITEM(dst, j));
+            PyList_SET_ITEM(dst, j, a);
+            j--;
+        }
+    }
+    return 0;
+}
+
+/* `page_lines` on a page with a gutter (g0, g1). 0 ok (lines in *out), 1 leave to Python, -1 error. */
+static int two_columns(const W *ws, Py_ssize_t n, PyObject *page, double g0, double g1, PyObject **out) {
+    Work k;
+    if (work_alloc(&k, n) < 0) return -1;
+    Py_ssize_t *rest = malloc((size_t)(n + 1) * sizeof(Py_ssize_t)), *side = malloc((size_t)(n + 1) * sizeof(Py_ssize_t));
+    Py_ssize_t *host_of = malloc((size_t)(n + 1) * sizeof(Py_ssize_t)), *span_words = malloc((size_t)(n + 1) * sizeof(Py_ssize_t));
+    Py_ssize_t *span_start = malloc((size_t)(n + 2) * sizeof(Py_ssize_t));
+    double *span_top = malloc((size_t)(n + 1) * sizeof(double)), *span_bottom = malloc((size_t)(n + 1) * sizeof(double));
+    PyObject *spans = NULL, *left = NULL, *right = NULL, *ordered = NULL, *str_left = NULL, *str_right = NULL;
+    int rc = -1;
+    if (!rest || !side || !host_of || !span_words || !span_start || !span_top || !span_bottom) { PyErr_NoMemory(); goto out; }
+    Py_ssize_t nc = 0, nrest = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (ws[i].x0 < g1 - 0.5 && ws[i].x1 > g0 + 0.5) k.in[nc++] = i;
+        else rest[nrest++] = i;
+    }
+    /* spans: the crossing words' lines; each span's words sorted by x0 (its first refresh) and its box */
+    Py_ssize_t nspans = cluster(ws, k.in, nc, k.grouped, k.starts, k.tmp, k.tops, k.bottoms, k.line_of, k.order);
+    for (Py_ssize_t s = 0; s < nspans; s++) {
+        Py_ssize_t a = k.starts[s], b = k.starts[s + 1];
+        merge_sort(k.grouped + a, k.tmp, b - a, ws, before_x0);
+        double t = ws[k.grouped[a]].top, bo = ws[k.grouped[a]].bottom;
+        for (Py_ssize_t j = a + 1; j < b; j++) {
+            if (ws[k.grouped[j]].top < t) t = ws[k.grouped[j]].top;
+            if (ws[k.grouped[j]].bottom > bo) bo = ws[k.grouped[j]].bottom;
+        }
+        span_top[s] = t;
+        span_bottom[s] = bo;
+    }
+    /* the other words: beside a span (its middle within the span's height) it joins the first such span */
+    Py_ssize_t nside = 0;
+    for (Py_ssize_t r = 0; r < nrest; r++) {
+        const W *w = &ws[rest[r]];
+        host_of[r] = -1;
+        if (nspans) {
+            double mid = (w->top + w->bottom) / 2;
+            for (Py_ssize_t s = 0; s < nspans; s++)
+                if (span_top[s] <= mid && mid <= span_bottom[s]) { host_of[r] = s; break; }
+        }
+        if (host_of[r] < 0) side[nside++] = rest[r];
+    }
+    /* each span's final words: its sorted words, then the words it hosts, in page order */
+    Py_ssize_t fill = 0;
+    for (Py_ssize_t s = 0; s < nspans; s++) {
+        span_start[s] = fill;
+        for (Py_ssize_t j = k.starts[s]; j < k.starts[s + 1]; j++) span_words[fill++] = k.grouped[j];
+        for (Py_ssize_t r = 0; r < nrest; r++)
+            if (host_of[r] == s) span_words[fill++] = rest[r];
+    }
+    span_start[nspans] = fill;
+    if (!(spans = PyList_New(0)) || !(left = PyList_New(0)) || !(right = PyList_New(0)) || !(ordered = PyList_New(0)))
+        goto out;
+    if (!(str_left = PyUnicode_InternFromString("left")) || !(str_right = PyUnicode_InternFromString("right"))) goto out;
+    int r;
+    if ((r = add_lines(spans, page, S.str_full, ws, span_words, span_start, nspans, k.tmp)) != 0) { rc = r; goto out; }
+    /* spans.sort(key=top): stable */
+    {
+        PyObject *sorted_spans = PyList_New(0);
+        if (!sorted_spans) goto out;
+        if (add_between(sorted_spans, spans, -INFINITY, INFINITY) < 0) { Py_DECREF(sorted_spans); goto out; }
+        Py_SETREF(spans, sorted_spans);
+    }
+    Py_ssize_t m = 0;
+    for (Py_ssize_t i = 0; i < nside; i++)
+        if ((ws[side[i]].x0 + ws[side[i]].x1) / 2 < g0) k.in[m++] = side[i];
+    Py_ssize_t nl = cluster(ws, k.in, m, k.grouped, k.starts, k.tmp, k.tops, k.bottoms, k.line_of, k.order);
+    if ((r = add_lines(left, page, str_left, ws, k.grouped, k.starts, nl, k.tmp)) != 0) { rc = r; goto out; }
+    m = 0;
+    for (Py_ssize_t i = 0; i < nside; i++)
+        if ((ws[side[i]].x0 + ws[side[i]].x1) / 2 >= g0) k.in[m++] = side[i];
+    nl = cluster(ws, k.in, m, k.grouped, k.starts, k.tmp, k.tops, k.bottoms, k.line_of, k.order);
+    if ((r = add_lines(right, page, str_right, ws, k.grouped, k.starts, nl, k.tmp)) != 0) { rc = r; goto out; }
+    double cut = -INFINITY;
+    Py_ssize_t ns = PyList_GET_SIZE(spans);
+    for (Py_ssize_t s = 0; s <= ns; s++) {
+        PyObject *sp = s < ns ? PyList_GET_ITEM(spans, s) : NULL;
+        double limit = sp ? line_top(sp) : INFINITY;
+        if (add_between(ordered, left, cut, limit) < 0 || add_between(ordered, right, cut, limit) < 0) goto out;
+        if (sp) {
+            if (PyList_Append(ordered, sp) < 0) goto out;
+            cut = line_top(sp);
+        }
+    }
+    *out = ordered;
+    ordered = NULL;
+    rc = 0;
+out:
+    Py_XDECREF(spans); Py_XDECREF(left); Py_XDECREF(right); Py_XDECREF(ordered);
+    Py_XDECREF(str_left); Py_XDECREF(str_right);
+    free(rest); free(side); free(host_of); free(span_words); free(span_start); free(span_top); free(span_bottom);
+    work_free(&k);
+    return rc;
+}
+
 static PyObject *page_lines(PyObject *self, PyObject *args) {
     PyObject *words, *page;
     double width, height, band;
@@ -742,14 +1036,11 @@ static PyObject *page_lines(PyObject *self, PyObject *args) {
     Py_ssize_t n = PyList_GET_SIZE(words);
     if (n == 0) return PyList_New(0);
     W *ws = malloc((size_t)n * sizeof(W));
-    Py_ssize_t *order = malloc((size_t)n * sizeof(Py_ssize_t));
-    Py_ssize_t *tmp = malloc((size_t)n * sizeof(Py_ssize_t));
-    Py_ssize_t *line_of = malloc((size_t)n * sizeof(Py_ssize_t));
-    double *tops = malloc((size_t)n * sizeof(double)), *bottoms = malloc((size_t)n * sizeof(double));
-    Py_ssize_t *counts = calloc((size_t)n + 1, sizeof(Py_ssize_t));
+    Work k;
+    memset(&k, 0, sizeof k);
     PyObject *result = NULL;
     int fallback = 0;
-    if (!ws || !order || !tmp || !line_of || !tops || !bottoms || !counts) { PyErr_NoMemory(); goto done; }
+    if (!ws) { PyErr_NoMemory(); goto done; }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *o = PyList_GET_ITEM(words, i);
         W *w = &ws[i];
@@ -771,65 +1062,27 @@ static PyObject *page_lines(PyObject *self, PyObject *args) {
         }
         w->bold = b == Py_True;
         w->len = PyUnicode_GET_LENGTH(w->text);
-        order[i] = i;
     }
-    int g = gutter_candidate(ws, n, width, height, band);
+    double g0 = 0, g1 = 0;
+    int g = find_gutter(ws, n, width, height, band, &g0, &g1);
     if (g < 0) goto done;
-    if (g > 0) { fallback = 1; goto done; }
-    /* `_cluster_lines` */
-    merge_sort(order, tmp, n, ws, before_top_x0);
-    Py_ssize_t nlines = 0;
-    for (Py_ssize_t k = 0; k < n; k++) {
-        const W *w = &ws[order[k]];
-        double w_top = w->top, w_bottom = w->bottom;
-        Py_ssize_t placed = -1;
-        Py_ssize_t cand[3];
-        Py_ssize_t nc = 0;
-        if (nlines >= 3) { cand[0] = nlines - 1; cand[1] = nlines - 2; cand[2] = nlines - 3; nc = 3; }
-        else for (Py_ssize_t i = nlines - 1; i >= 0; i--) cand[nc++] = i;
-        for (Py_ssize_t c = 0; c < nc; c++) {
-            Py_ssize_t i = cand[c];
-            double top = tops[i], bottom = bottoms[i];
-            double overlap = (bottom < w_bottom ? bottom : w_bottom) - (top > w_top ? top : w_top);
-            double h = bottom - top;
-            if (w_bottom - w_top < h) h = w_bottom - w_top;
-            if (overlap >= 0.5 * h) {
-                placed = i;
-                if (w_top < top) tops[i] = w_top;
-                if (w_bottom > bottom) bottoms[i] = w_bottom;
-                break;
-            }
-        }
-        if (placed < 0) {
-            placed = nlines++;
-            tops[placed] = w_top;
-            bottoms[placed] = w_bottom;
-        }
-        line_of[k] = placed;
-        counts[placed + 1]++;
+    if (g > 1) { fallback = 1; goto done; }
+    if (g == 1) {
+        int rc = two_columns(ws, n, page, g0, g1, &result);
+        if (rc > 0) fallback = 1;
+        goto done;
     }
-    /* group the sorted words by line, keeping their order: counting sort into `tmp`-sized buckets */
-    for (Py_ssize_t i = 0; i < nlines; i++) counts[i + 1] += counts[i];
-    Py_ssize_t *grouped = malloc((size_t)n * sizeof(Py_ssize_t));
-    if (!grouped) { PyErr_NoMemory(); goto done; }
-    {
-        Py_ssize_t *fill = malloc((size_t)(nlines + 1) * sizeof(Py_ssize_t));
-        if (!fill) { free(grouped); PyErr_NoMemory(); goto done; }
-        memcpy(fill, counts, (size_t)(nlines + 1) * sizeof(Py_ssize_t));
-        for (Py_ssize_t k = 0; k < n; k++) grouped[fill[line_of[k]]++] = order[k];
-        free(fill);
-    }
-    result = PyList_New(nlines);
-    if (!result) { free(grouped); goto done; }
-    for (Py_ssize_t i = 0; i < nlines; i++) {
-        PyObject *line = make_line(page, ws, grouped + counts[i], counts[i + 1] - counts[i], tmp);
-        if (line == Py_None) { fallback = 1; break; }
-        if (!line) { Py_CLEAR(result); break; }
-        PyList_SET_ITEM(result, i, line);
-    }
-    free(grouped);
+    if (work_alloc(&k, n) < 0) goto done;
+    for (Py_ssize_t i = 0; i < n; i++) k.in[i] = i;
+    Py_ssize_t nlines = cluster(ws, k.in, n, k.grouped, k.starts, k.tmp, k.tops, k.bottoms, k.line_of, k.order);
+    result = PyList_New(0);
+    if (!result) goto done;
+    int rc = add_lines(result, page, S.str_full, ws, k.grouped, k.starts, nlines, k.tmp);
+    if (rc < 0) Py_CLEAR(result);
+    if (rc > 0) fallback = 1;
 done:
-    free(ws); free(order); free(tmp); free(line_of); free(tops); free(bottoms); free(counts);
+    free(ws);
+    work_free(&k);
     if (fallback && !PyErr_Occurred()) {
         Py_XDECREF(result);
         Py_RETURN_NONE;
