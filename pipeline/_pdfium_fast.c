@@ -33,6 +33,14 @@ typedef int (*matrix_fn)(void *, int, MatrixF *);
 typedef unsigned long (*fontinfo_fn)(void *, int, void *, unsigned long, int *);
 typedef int (*weight_fn)(void *, int);
 typedef float (*angle_fn)(void *, int);
+typedef void *(*load_page_fn)(void *, int);
+typedef void (*close_fn)(void *);
+typedef int (*rotation_fn)(void *);
+typedef int (*mediabox_fn)(void *, float *, float *, float *, float *);
+typedef void *(*load_textpage_fn)(void *);
+typedef int (*count_fn)(void *);
+typedef int (*text_index_fn)(void *, int);
+typedef int (*get_text_fn)(void *, int, int, unsigned short *);
 
 enum { W_TEXT, W_X0, W_X1, W_TOP, W_BOTTOM, W_SIZE, W_BOLD, W_N };
 enum { L_PAGE, L_COLUMN, L_WORDS, L_X0, L_X1, L_TOP, L_BOTTOM, L_SIZE, L_BOLD, L_TEXT, L_N };
@@ -50,6 +58,15 @@ static struct {
     fontinfo_fn fontinfo;
     weight_fn weight;
     angle_fn angle;
+    load_page_fn load_page;
+    close_fn close_page;
+    rotation_fn rotation;
+    mediabox_fn mediabox;
+    load_textpage_fn load_textpage;
+    close_fn close_textpage;
+    count_fn count_chars;
+    text_index_fn text_index;
+    get_text_fn get_text;
     PyTypeObject *word_type;
     PyTypeObject *line_type;
     Py_ssize_t w_off[W_N];
@@ -105,6 +122,15 @@ static PyObject *configure(PyObject *self, PyObject *args) {
     if (!(S.fontinfo = (fontinfo_fn)address_of(addresses, "FPDFText_GetFontInfo"))) return NULL;
     if (!(S.weight = (weight_fn)address_of(addresses, "FPDFText_GetFontWeight"))) return NULL;
     if (!(S.angle = (angle_fn)address_of(addresses, "FPDFText_GetCharAngle"))) return NULL;
+    if (!(S.load_page = (load_page_fn)address_of(addresses, "FPDF_LoadPage"))) return NULL;
+    if (!(S.close_page = (close_fn)address_of(addresses, "FPDF_ClosePage"))) return NULL;
+    if (!(S.rotation = (rotation_fn)address_of(addresses, "FPDFPage_GetRotation"))) return NULL;
+    if (!(S.mediabox = (mediabox_fn)address_of(addresses, "FPDFPage_GetMediaBox"))) return NULL;
+    if (!(S.load_textpage = (load_textpage_fn)address_of(addresses, "FPDFText_LoadPage"))) return NULL;
+    if (!(S.close_textpage = (close_fn)address_of(addresses, "FPDFText_ClosePage"))) return NULL;
+    if (!(S.count_chars = (count_fn)address_of(addresses, "FPDFText_CountChars"))) return NULL;
+    if (!(S.text_index = (text_index_fn)address_of(addresses, "FPDFText_GetTextIndexFromCharIndex"))) return NULL;
+    if (!(S.get_text = (get_text_fn)address_of(addresses, "FPDFText_GetText"))) return NULL;
     PyTypeObject *wt = (PyTypeObject *)word_type, *lt = (PyTypeObject *)line_type;
     for (int i = 0; i < W_N; i++)
         if (member_offset(wt, WORD_FIELDS[i], &S.w_off[i]) < 0) return NULL;
@@ -344,17 +370,8 @@ static int append_word(PyObject *found, DupKey **keys, Py_ssize_t *nkeys, Py_ssi
     return 0;
 }
 
-static PyObject *read_words(PyObject *self, PyObject *args) {
-    PyObject *tp_obj, *text;
-    double mb_x0, mb_y1, x_tol;
-    int dedupe;
-    if (!PyArg_ParseTuple(args, "OUdddp", &tp_obj, &text, &mb_x0, &mb_y1, &x_tol, &dedupe)) return NULL;
-    if (!S.ready) { PyErr_SetString(PyExc_RuntimeError, "_pdfium_fast is not configured"); return NULL; }
-    void *tp = PyLong_AsVoidPtr(tp_obj);
-    if (!tp) {
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "null text page");
-        return NULL;
-    }
+/* The word loop: (words, maybe_duplicates), None (the page is one for the Python path) or NULL. */
+static PyObject *words_core(void *tp, PyObject *text, double mb_x0, double mb_y1, double x_tol, int dedupe) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     if (n > INT_MAX) Py_RETURN_NONE;
     int kind = PyUnicode_KIND(text);
@@ -522,6 +539,108 @@ done:
         Py_XDECREF(result);
         Py_RETURN_NONE;
     }
+    return result;
+}
+
+static PyObject *read_words(PyObject *self, PyObject *args) {
+    PyObject *tp_obj, *text;
+    double mb_x0, mb_y1, x_tol;
+    int dedupe;
+    if (!PyArg_ParseTuple(args, "OUdddp", &tp_obj, &text, &mb_x0, &mb_y1, &x_tol, &dedupe)) return NULL;
+    if (!S.ready) { PyErr_SetString(PyExc_RuntimeError, "_pdfium_fast is not configured"); return NULL; }
+    void *tp = PyLong_AsVoidPtr(tp_obj);
+    if (!tp) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "null text page");
+        return NULL;
+    }
+    return words_core(tp, text, mb_x0, mb_y1, x_tol, dedupe);
+}
+
+/* The page's text as pypdfium2's `get_text_range()` gives it (UTF-16 decoded, errors ignored), for
+ * a page whose text has one character per char index (what `_page_text` checks). Returns a new
+ * reference, Py_None (borrowed: a page for the Python path) or NULL. */
+static PyObject *page_text(void *tp, int n_chars) {
+    if (n_chars == 0) return PyUnicode_New(0, 0);
+    /* `_get_active_text_range(0, n_chars - 1)`: chars without a text index at either end are left out */
+    int c_start = 0, c_end = n_chars - 1, l_passive = 0, r_passive = 0, t_start = -1, t_end = -1;
+    while (c_start <= c_end) {
+        t_start = S.text_index(tp, c_start);
+        if (t_start != -1) break;
+        c_start++;
+        l_passive++;
+    }
+    if (c_start > c_end) return Py_None; /* get_text_range() gives "", not n_chars long: Python reads char by char */
+    while (c_start <= c_end) {
+        t_end = S.text_index(tp, c_end);
+        if (t_end != -1) break;
+        c_end--;
+        r_passive++;
+    }
+    if (c_start > c_end) return Py_None;
+    if (l_passive + r_passive > 200) return Py_None; /* Python recurses once per such char */
+    int index = l_passive, count = n_chars - l_passive - r_passive;
+    long in_count = (long)t_end + 2 - t_start;
+    if (in_count <= 1) return Py_None;
+    unsigned short *buffer = calloc((size_t)in_count, sizeof(unsigned short));
+    if (!buffer) return PyErr_NoMemory();
+    int out_count = S.get_text(tp, index, count, buffer);
+    PyObject *text = Py_None;
+    if (out_count >= 1 && out_count <= in_count) {
+        int byteorder = -1;
+        text = PyUnicode_DecodeUTF16((const char *)buffer, (Py_ssize_t)(out_count - 1) * 2, "ignore", &byteorder);
+    }
+    free(buffer);
+    if (text && text != Py_None && PyUnicode_GET_LENGTH(text) != n_chars) {
+        Py_DECREF(text);
+        return Py_None; /* the text view and the char list differ: `_page_text` reads char by char */
+    }
+    return text;
+}
+
+/* `read_page` for an unrotated page, PDFium called directly (no pypdfium2 page objects):
+ * read_page(document_address, index, x_tolerance, dedupe) -> (words, maybe_duplicates, width,
+ * height) or None (the caller reads the page with the Python code). */
+static PyObject *read_page(PyObject *self, PyObject *args) {
+    PyObject *doc_obj;
+    int index, dedupe;
+    double x_tol;
+    if (!PyArg_ParseTuple(args, "Oidp", &doc_obj, &index, &x_tol, &dedupe)) return NULL;
+    if (!S.ready) { PyErr_SetString(PyExc_RuntimeError, "_pdfium_fast is not configured"); return NULL; }
+    void *doc = PyLong_AsVoidPtr(doc_obj);
+    if (!doc) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "null document");
+        return NULL;
+    }
+    void *page = S.load_page(doc, index);
+    if (!page) Py_RETURN_NONE;
+    PyObject *result = Py_None;
+    Py_INCREF(result);
+    void *tp = NULL;
+    if (S.rotation(page) != 0) goto done;
+    float l = 0, b = 0, r = 0, t = 0;
+    double x0, y0, x1, y1;
+    if (S.mediabox(page, &l, &b, &r, &t)) {
+        x0 = l; y0 = b; x1 = r; y1 = t;
+    } else {
+        x0 = 0; y0 = 0; x1 = 612; y1 = 792; /* pypdfium2's fallback */
+    }
+    tp = S.load_textpage(page);
+    if (!tp) goto done;
+    int n_chars = S.count_chars(tp);
+    if (n_chars < 0) goto done;
+    PyObject *text = page_text(tp, n_chars);
+    if (!text) { Py_CLEAR(result); goto done; }
+    if (text == Py_None) goto done;
+    PyObject *words = words_core(tp, text, x0, y1, x_tol, dedupe);
+    Py_DECREF(text);
+    if (!words) { Py_CLEAR(result); goto done; }
+    if (words == Py_None) { Py_DECREF(words); goto done; }
+    PyObject *out = Py_BuildValue("(OOdd)", PyTuple_GET_ITEM(words, 0), PyTuple_GET_ITEM(words, 1), x1 - x0, y1 - y0);
+    Py_DECREF(words);
+    Py_SETREF(result, out);
+done:
+    if (tp) S.close_textpage(tp);
+    S.close_page(page);
     return result;
 }
 
@@ -1094,6 +1213,8 @@ static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS, "configure(addresses, Word, Line, bold_search, hypot, direction, round1)"},
     {"read_words", read_words, METH_VARARGS,
      "read_words(textpage_address, text, mb_x0, mb_y1, x_tolerance, dedupe) -> (words, maybe_duplicates) | None"},
+    {"read_page", read_page, METH_VARARGS,
+     "read_page(document_address, index, x_tolerance, dedupe) -> (words, maybe_duplicates, width, height) | None"},
     {"page_lines", page_lines, METH_VARARGS, "page_lines(words, page, width, height, band) -> lines | None"},
     {NULL, NULL, 0, NULL},
 };

@@ -79,9 +79,13 @@ class PdfiumPage:
     width: float
     height: float
     _page: pdfium.PdfPage | None = None
+    # Read by the accelerator, which closes the page at once: the document, to open it again if asked.
+    _doc: pdfium.PdfDocument | None = None
 
     def mostly_image(self) -> bool:
         """Does an image cover at least a quarter of the page (as a scan does)?"""
+        if self._page is None and self._doc is not None:
+            self._page = self._doc[self.number - 1]
         if self._page is None:
             return False
         area = self.width * self.height or 1.0
@@ -265,7 +269,9 @@ def _load_accelerator() -> object | None:
     except ImportError:
         return None
     names = ("FPDFText_GetLooseCharBox", "FPDFText_GetTextObject", "FPDFText_GetFontSize", "FPDFText_GetMatrix",
-             "FPDFText_GetFontInfo", "FPDFText_GetFontWeight", "FPDFText_GetCharAngle")
+             "FPDFText_GetFontInfo", "FPDFText_GetFontWeight", "FPDFText_GetCharAngle", "FPDF_LoadPage", "FPDF_ClosePage",
+             "FPDFPage_GetRotation", "FPDFPage_GetMediaBox", "FPDFText_LoadPage", "FPDFText_ClosePage", "FPDFText_CountChars",
+             "FPDFText_GetTextIndexFromCharIndex", "FPDFText_GetText")
     try:
         _pdfium_fast.configure({n: _address(getattr(raw, n)) for n in names}, Word, Line, _BOLD.search, math.hypot, _direction, _round1)
     except (TypeError, KeyError, ValueError, AttributeError):
@@ -296,6 +302,16 @@ def read_page(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, ded
     every word in it: per word, PDFium is asked only for its text object and its first and last
     glyph's box.
     """
+    fast = accelerator
+    if fast is not None and doc.formenv is None:
+        # The whole page in C (page, text page, text, words; see the module docstring), or None: a
+        # page it leaves to the code below (rotated, text not read across, unusual text view).
+        done = fast.read_page(_address(doc.raw), index, x_tolerance, dedupe)  # type: ignore[attr-defined]
+        if done is not None:
+            read, maybe_repeated, width, height = done
+            if maybe_repeated:
+                read, _ = _dedupe(read, None)
+            return PdfiumPage(index + 1, read, width, height, None, doc)
     page = doc[index]
     rotation = page.get_rotation()
     mediabox = tuple(page.get_mediabox())
@@ -307,7 +323,6 @@ def read_page(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, ded
         text = _page_text(textpage, n_chars) if n_chars > 0 else ""
         tp = textpage.raw
         tp_address = _address(tp)
-        fast = accelerator
         if fast is not None and rotation == 0:
             # The same loop in C (see the module docstring); None: a page it leaves to the code below.
             done = fast.read_words(tp_address, text, mb_x0, mb_y1, x_tolerance, dedupe)  # type: ignore[attr-defined]
