@@ -1,14 +1,19 @@
 /* The optional compiled accelerator of the pdfium backend (see pipeline/pdfium_fast.py).
  *
- * Two functions, each doing exactly what a piece of the pure-Python path does, or answering None
+ * Three functions, each doing exactly what a piece of the pure-Python path does, or answering None
  * when the page is one it does not handle (the caller then runs the Python code, which stays the
  * reference):
  *
+ *   read_page(document_address, index, x_tolerance, dedupe)
+ *       `pdfium_words.read_page` for an unrotated page whose words all read left to right, PDFium
+ *       called directly (page, text page, text, words) -> (words, maybe_duplicates, width, height);
  *   read_words(textpage_address, text, mb_x0, mb_y1, x_tolerance, dedupe)
- *       the word loop of `pdfium_words.read_page` for an unrotated page whose words all read left
- *       to right -> (list of `Word`, maybe_duplicates) or None;
+ *       its word loop alone, for a page Python has opened -> (list of `Word`, maybe_duplicates);
  *   page_lines(words, page, width, height, band)
- *       `layout.page_lines` for a page with no column gutter candidate -> list of `Line` or None.
+ *       `layout.page_lines` (column gutter, line clustering, `Line`s) -> list of `Line`.
+ *
+ * "maybe_duplicates": some two words share (text, int(x0), int(top)); the caller then runs
+ * `pdfium_words._dedupe`, whose result is the result.
  *
  * Nothing here links against PDFium or needs its headers: `configure` receives the addresses of the
  * PDFium functions pypdfium2 has already loaded, the `Word` and `Line` classes (whose slots are set

@@ -36,10 +36,10 @@ PDFium is not thread-safe: use it from one thread per process (the batch uses wo
 This is the only module that imports pypdfium2.
 
 The compiled accelerator (`pipeline/_pdfium_fast.c`, built by `pip install` where a C compiler is
-found, optional): when it imports, `read_page`'s word loop and `page_lines` (the word -> line
-grouping of `layout.page_lines`) run in C for the usual page (unrotated, every word reading left to
-right; for `page_lines`, no column gutter candidate) and give exactly the `Word`s and `Line`s the
-Python code gives; any other page, or no accelerator, runs the Python code, which is the reference.
+found, optional): when it imports, `read_page` (page, text and the word loop) and `page_lines` (the
+backend's `layout.page_lines`: columns and the word -> line grouping) run in C for the usual page
+(unrotated, every word reading left to right) and give exactly the `Word`s and `Line`s the Python
+code gives; any other page, or no accelerator, runs the Python code, which is the reference.
 The C code calls the PDFium functions pypdfium2 has loaded, by address (it neither links against
 PDFium nor needs its headers). `REVIEW_THEMES_NO_ACCELERATOR=1` in the environment turns it off.
 """
