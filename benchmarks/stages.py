@@ -68,6 +68,9 @@ def stages(path: Path, backend: str) -> tuple[int, dict[str, float]]:
     stage (keys: `STAGES`)."""
     cfg = ExtractConfig(backend=backend)
     totals: dict[str, float] = defaultdict(float)
+    # As `extract_review`: the pdfium backend groups lines with `pdfium_words.page_lines` (compiled
+    # when the accelerator is built; the same as `layout.page_lines` otherwise).
+    lines_of = pdfium_words.page_lines if backend == "pdfium" else layout.page_lines
     if backend == "pdfium":
         opener: Any = pdfium_words.open_document(path)
         source: Callable[[Any, ExtractConfig], Iterator[extract.RawPage]] = extract._pdfium_pages
@@ -83,7 +86,7 @@ def stages(path: Path, backend: str) -> tuple[int, dict[str, float]]:
                 break
             number, raw, width, height, _ = item
             words, width, height = _timed(totals, "Word records", lambda: extract._page_words(raw, width, height))
-            lines = _timed(totals, "page_lines", lambda: layout.page_lines(words, number, width, height, cfg.header_footer_band))
+            lines = _timed(totals, "page_lines", lambda: lines_of(words, number, width, height, cfg.header_footer_band))
             pages.append((layout.PageBox(number, height, width), lines))
     pages, _ = _timed(totals, "strip_running", lambda: layout.strip_running(pages, cfg.header_footer_band, cfg.repeat_share))
     lines, _ = _timed(totals, "drop_contents", lambda: drop_contents([ln for _, page in pages for ln in page]))
@@ -118,8 +121,9 @@ def main() -> None:
         print(f"{backend}: {out[backend]['total_ms_per_page']:.2f} ms/page  " + "  ".join(f"{k} {v:.2f}" for k, v in ms.items()))
     out["pdfium"]["pdfium_floor"] = round(floor / max(pages, 1) * 1000, 2)
     out["ratio"] = round(out["pdfplumber"]["total_ms_per_page"] / max(out["pdfium"]["total_ms_per_page"], 1e-9), 2)
+    out["accelerator"] = pdfium_words.accelerator is not None
     print(f"of the pdfium words, PDFium's own page + text page + text: {out['pdfium']['pdfium_floor']:.2f} ms/page;"
-          f" ratio {out['ratio']}x; {pages} pages; load {out['load_average_1min']}")
+          f" ratio {out['ratio']}x; {pages} pages; load {out['load_average_1min']}; compiled accelerator {'on' if out['accelerator'] else 'off'}")
     if args.json:
         args.json.write_text(json.dumps(out, indent=1) + "\n")
 

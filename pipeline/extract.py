@@ -273,8 +273,11 @@ def _mostly_image(page: pdfplumber.page.Page) -> bool:
     return any((float(i["x1"]) - float(i["x0"])) * (float(i["bottom"]) - float(i["top"])) >= 0.25 * area for i in page.images)
 
 
-def _read_pages(source: Iterable[RawPage], cfg: ExtractConfig) -> tuple[list[tuple[PageBox, list[Line]]], list[int], int, int]:
-    """Every page (up to `max_pages`) -> its lines; also the textless pages (no text, or a picture
+def _read_pages(
+    source: Iterable[RawPage], cfg: ExtractConfig, lines_of: Callable[[Any, int, float, float, float], list[Line]] = page_lines
+) -> tuple[list[tuple[PageBox, list[Line]]], list[int], int, int]:
+    """Every page (up to `max_pages`) -> its lines (`lines_of`: `layout.page_lines`, or the pdfium
+    backend's equivalent, which may be compiled); also the textless pages (no text, or a picture
     with almost none), how many of those are pictures (scans) and the unmapped glyph count."""
     pages: list[tuple[PageBox, list[Line]]] = []
     textless: list[int] = []
@@ -292,7 +295,7 @@ def _read_pages(source: Iterable[RawPage], cfg: ExtractConfig) -> tuple[list[tup
         # A lone "(cid:N)" word is a symbol-font bullet, which the paragraph builder recognises.
         if "(cid:" in page_text or "\ufffd" in page_text:
             unmapped += sum(glyphs.unmapped_count(w.text) for w in words if not glyphs.is_lone_glyph(w.text))
-        pages.append((box, page_lines(words, number, width, box.height, cfg.header_footer_band)))
+        pages.append((box, lines_of(words, number, width, box.height, cfg.header_footer_band)))
     return pages, textless, scans, unmapped
 
 
@@ -325,7 +328,7 @@ def extract_review(path: Path, root: Path, cfg: ExtractConfig) -> ExtractedRevie
                 n_pages = len(doc)
                 if n_pages == 0:
                     raise ExtractError("no pages", "the PDF has zero pages")
-                pages, textless, scans, unmapped = _read_pages(_pdfium_pages(doc, cfg), cfg)
+                pages, textless, scans, unmapped = _read_pages(_pdfium_pages(doc, cfg), cfg, pdfium_words.page_lines)
         else:
             with time_limit(cfg.timeout_seconds), pdfplumber.open(path) as pdf:
                 n_pages = len(pdf.pages)

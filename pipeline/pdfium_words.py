@@ -34,12 +34,21 @@ How the records are made, and where they can differ from pdfplumber's:
 
 PDFium is not thread-safe: use it from one thread per process (the batch uses worker processes).
 This is the only module that imports pypdfium2.
+
+The compiled accelerator (`pipeline/_pdfium_fast.c`, built by `pip install` where a C compiler is
+found, optional): when it imports, `read_page` (page, text and the word loop) and `page_lines` (the
+backend's `layout.page_lines`: columns and the word -> line grouping) run in C for the usual page
+(unrotated, every word reading left to right) and give exactly the `Word`s and `Line`s the Python
+code gives; any other page, or no accelerator, runs the Python code, which is the reference.
+The C code calls the PDFium functions pypdfium2 has loaded, by address (it neither links against
+PDFium nor needs its headers). `REVIEW_THEMES_NO_ACCELERATOR=1` in the environment turns it off.
 """
 
 from __future__ import annotations
 
 import ctypes
 import math
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,7 +59,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from pipeline.errors import ExtractError
-from pipeline.layout import _BOLD, Word
+from pipeline import layout
+from pipeline.layout import _BOLD, Line, Word
 
 # A word: a run of printable characters. PDFium reports a hyphen it saw at a line end as U+FFFE and
 # may run the next line on without a break: the word ends there.
@@ -69,9 +79,13 @@ class PdfiumPage:
     width: float
     height: float
     _page: pdfium.PdfPage | None = None
+    # Read by the accelerator, which closes the page at once: the document, to open it again if asked.
+    _doc: pdfium.PdfDocument | None = None
 
     def mostly_image(self) -> bool:
         """Does an image cover at least a quarter of the page (as a scan does)?"""
+        if self._page is None and self._doc is not None:
+            self._page = self._doc[self.number - 1]
         if self._page is None:
             return False
         area = self.width * self.height or 1.0
@@ -241,6 +255,44 @@ _TEXT_OBJECT = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
 _LOOSE_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)(_address(raw.FPDFText_GetLooseCharBox))
 
 
+def _round1(x: float) -> float:
+    return round(x, 1)
+
+
+def _load_accelerator() -> object | None:
+    """The compiled accelerator configured with this process's PDFium functions, or None (not built,
+    or turned off with REVIEW_THEMES_NO_ACCELERATOR=1)."""
+    if os.environ.get("REVIEW_THEMES_NO_ACCELERATOR", "") not in ("", "0"):
+        return None
+    try:
+        from pipeline import _pdfium_fast  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    names = ("FPDFText_GetLooseCharBox", "FPDFText_GetTextObject", "FPDFText_GetFontSize", "FPDFText_GetMatrix",
+             "FPDFText_GetFontInfo", "FPDFText_GetFontWeight", "FPDFText_GetCharAngle", "FPDF_LoadPage", "FPDF_ClosePage",
+             "FPDFPage_GetRotation", "FPDFPage_GetMediaBox", "FPDFText_LoadPage", "FPDFText_ClosePage", "FPDFText_CountChars",
+             "FPDFText_GetTextIndexFromCharIndex", "FPDFText_GetText")
+    try:
+        _pdfium_fast.configure({n: _address(getattr(raw, n)) for n in names}, Word, Line, _BOLD.search, math.hypot, _direction, _round1)
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return None
+    return _pdfium_fast
+
+
+# The accelerator in use, or None: the pure-Python path (tests set this to compare the two).
+accelerator = _load_accelerator()
+
+
+def page_lines(words: list[Word], page: int, width: float, height: float, band: float) -> list[Line]:
+    """`layout.page_lines`, in C when the accelerator is loaded and the page is one it handles."""
+    fast = accelerator
+    if fast is not None and type(words) is list:
+        lines = fast.page_lines(words, page, width, height, band)  # type: ignore[attr-defined]
+        if lines is not None:
+            return lines  # type: ignore[no-any-return]
+    return layout.page_lines(words, page, width, height, band)
+
+
 def read_page(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, dedupe: bool = True) -> PdfiumPage:
     """Page `index` (0-based) -> its words. The caller closes the page (`PdfiumPage.close`).
 
@@ -250,6 +302,16 @@ def read_page(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, ded
     every word in it: per word, PDFium is asked only for its text object and its first and last
     glyph's box.
     """
+    fast = accelerator
+    if fast is not None and doc.formenv is None:
+        # The whole page in C (page, text page, text, words; see the module docstring), or None: a
+        # page it leaves to the code below (rotated, text not read across, unusual text view).
+        done = fast.read_page(_address(doc.raw), index, x_tolerance, dedupe)  # type: ignore[attr-defined]
+        if done is not None:
+            read, maybe_repeated, width, height = done
+            if maybe_repeated:
+                read, _ = _dedupe(read, None)
+            return PdfiumPage(index + 1, read, width, height, None, doc)
     page = doc[index]
     rotation = page.get_rotation()
     mediabox = tuple(page.get_mediabox())
@@ -261,6 +323,14 @@ def read_page(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, ded
         text = _page_text(textpage, n_chars) if n_chars > 0 else ""
         tp = textpage.raw
         tp_address = _address(tp)
+        if fast is not None and rotation == 0:
+            # The same loop in C (see the module docstring); None: a page it leaves to the code below.
+            done = fast.read_words(tp_address, text, mb_x0, mb_y1, x_tolerance, dedupe)  # type: ignore[attr-defined]
+            if done is not None:
+                read, maybe_repeated = done
+                if maybe_repeated:
+                    read, _ = _dedupe(read, None)
+                return PdfiumPage(index + 1, read, float(width), float(height), page)
         rect = raw.FS_RECTF()
         rect2 = raw.FS_RECTF()
         buf = ctypes.create_string_buffer(_FONT_BUF)
