@@ -6,7 +6,7 @@ RT := $(VENV)/bin/review-themes
 
 .PHONY: demo test install clean corpus model quality bench
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml setup.py pipeline/_pdfium_fast.c
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
