@@ -41,7 +41,7 @@ corpus: $(VENV)/.installed
 	$(RT) corpus stats corpus/generated --json corpus/generated/stats.json
 
 # The default model (models/default): trained on the training split of the generated corpus (bank a
-# wording, 378 reviews) and the 84 reviews written in full (corpus/written), with their sentence
+# wording, 378 reviews) and the 132 reviews written in full (corpus/written), with their sentence
 # records, from the PDFs, exactly as an analyst's model is; thresholds chosen on the written reviews
 # (text written in full scores differently from generated text; see README, Quality).
 corpus/build/pdfs/codes-a.csv:
