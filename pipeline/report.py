@@ -212,7 +212,11 @@ def _breakdown(field: str, rows: Sequence[GroupPrevalenceRow], run: RunFolder) -
                 continue
             bg, fg = _shade(r.percent / 100)
             tip = f"{t.label}, {g}: {r.flagged} of {r.reviews} reviews, {r.percent:.1f}% (95% CI {_interval(r.ci_low, r.ci_high)})"
-            tds.append(f'<td class="num" style="background:{bg};color:{fg}" title="{_e(tip)}">{r.percent:.0f}% <span>({r.flagged})</span></td>')
+            # the interval is printed, not only in the tooltip: a printed or pasted table keeps it
+            tds.append(
+                f'<td class="num" style="background:{bg};color:{fg}" title="{_e(tip)}">{r.percent:.0f}% <span>({r.flagged})</span>'
+                f'<br><small class="ci">{_interval(r.ci_low, r.ci_high)}</small></td>'
+            )
         body.append(f"<tr><th>{_e(t.label)}</th>{''.join(tds)}</tr>")
     name = notes.FIELD_NAMES.get(field, field)
     return (

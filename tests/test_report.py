@@ -2,6 +2,7 @@
 it is installed (skipped cleanly otherwise)."""
 
 import os
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -126,6 +127,9 @@ def test_trio_cooccurrence_and_breakdown_tables(tiny: Path):
     assert len(s.within("cooccurrence", "tr")) == 1 + 5
     assert s.text_of("by-year").startswith("By year of publication")
     assert "2022 (n=2)" in s.text_of("by-year") and "unknown (n=1)" in s.text_of("by-year")
+    # each cell prints its 95% interval, not only in its tooltip (a printed report keeps it)
+    by_year = s.text_of("by-year")
+    assert len(re.findall(r"\d+% \(\d+\) \d+\.\d–\d+\.\d", by_year)) == by_year.count("%") > 0
     none = _parse(_report(tiny, by=()))
     assert "No breakdown was requested" in none.text_of("breakdowns")
 
