@@ -75,6 +75,7 @@ class BatchSummary:
     work: dict[str, int] = field(default_factory=dict)
     store: Path | None = None
     ignored: list[str] = field(default_factory=list)  # files below the folder not ending in .pdf
+    warned: list[tuple[str, str]] = field(default_factory=list)  # (file, warning) of reviews read with a caveat
 
 
 @dataclass(frozen=True)
@@ -455,7 +456,8 @@ def extract_batch(
         raise InputError(
             f"none of the {len(pdfs)} PDF(s) could be extracted; see {out_dir / 'reviews.csv'} for reasons"
         )
-    return BatchSummary(out_dir, len(pdfs), len(ok), failures, "", time.perf_counter() - started)
+    warned = [(r.file, w) for r in sorted(ok, key=lambda r: r.file) for w in r.warnings]
+    return BatchSummary(out_dir, len(pdfs), len(ok), failures, "", time.perf_counter() - started, warned=warned)
 
 
 def _stored_result(f: InputFile, store: Store, keys: _Keys, transient: dict[str, str]) -> tuple[Extracted, str | None]:
@@ -524,6 +526,7 @@ def run_batch(
     failures = [e for e in extracted if isinstance(e, ExtractFailure) and e.status == "failed"]
     duplicates = [(f.rel, f.same_as) for f in files if f.same_as is not None]
     ignored = [p.relative_to(pdf_dir).as_posix() for p in other_files(pdf_dir)]
+    warned = [(r.file, w) for r in sorted(ok_reviews, key=lambda r: r.file) for w in r.warnings]
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         run_json = out_dir / "run.json"
@@ -552,11 +555,13 @@ def run_batch(
                     "failed": len(failures),
                     "duplicates": len(duplicates),
                     "ignored_files": len(ignored),
+                    "warned": len({f for f, _ in warned}),
                     "pages": sum(r.pages for r in ok_reviews),
                 },
                 "ignored_files": ignored[:200],  # not ending in .pdf: not read (the first 200)
                 "failed": [{"file": f.file, "reason": f.reason} for f in sorted(failures, key=lambda f: f.file)],
                 "duplicates": [{"file": a, "identical_to": b} for a, b in duplicates],
+                "warnings": [{"file": f, "warning": w} for f, w in warned],
                 "store": {
                     "path": str(store.path),
                     "work": work,
@@ -583,7 +588,7 @@ def run_batch(
         ) from None
     return BatchSummary(
         out_dir, len(pdfs), len(ok_reviews), failures, model.model_id, elapsed, duplicates, renamed, work, store.path,
-        ignored,
+        ignored, warned,
     )
 
 

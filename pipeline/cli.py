@@ -96,6 +96,8 @@ def _log(quiet: bool) -> Callable[[str], None]:
 
 
 def _report_failures(summary: BatchSummary) -> None:
+    for file, warning in summary.warned:
+        err.print(f"  warning: {file}: {warning}", highlight=False)
     for f in summary.failed:
         err.print(f"  failed: {f.file}: {f.reason}", highlight=False)
 

@@ -114,17 +114,19 @@ def review_rows(results: Sequence[ExtractedReview | ExtractFailure]) -> list[lis
             rows.append(
                 [r.review_id, r.file, r.sha256, "ok", "", r.pages, r.words, len(r.textless_pages)]
                 + [meta[c] for c in ReviewMeta.columns()]
+                + ["; ".join(r.warnings)]
             )
         else:
             rows.append(
                 [r.review_id, r.file, r.sha256, r.status, r.reason, r.pages or "", "", ""]
                 + [None] * len(ReviewMeta.columns())
+                + [""]
             )
     return rows
 
 
 def write_reviews(path: Path, results: Sequence[ExtractedReview | ExtractFailure]) -> None:
-    write_csv(path, REVIEW_COLUMNS + ReviewMeta.columns(), review_rows(results))
+    write_csv(path, REVIEW_COLUMNS + ReviewMeta.columns() + ("warnings",), review_rows(results))
 
 
 def write_flags_and_scores(out: Path, codebook: Codebook, predictions: Sequence[ReviewPrediction]) -> None:

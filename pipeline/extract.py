@@ -39,14 +39,14 @@ from pipeline.boilerplate import mark_boilerplate
 from pipeline.config import ExtractConfig
 from pipeline.errors import ExtractError
 from pipeline.layout import Line, PageBox, Word, measure, page_lines, strip_running
-from pipeline.metadata import review_meta
+from pipeline.metadata import reads_like_review, review_meta
 from pipeline.paragraphs import build_blocks
 from pipeline.records import ExtractedReview, ExtractFailure
 from pipeline.sections import assign_sections, drop_contents, is_heading_line
 
 # Bump whenever a change to this module (or the modules it calls) changes what comes out of a PDF:
 # the store then re-extracts every review once. Settings changes are picked up without a bump.
-EXTRACTOR_VERSION = "4"  # 2: cover metadata from mixed-case cover lines; 3: the title from the cover only; 4: front matter ends at the first long paragraph
+EXTRACTOR_VERSION = "5"  # 2: cover metadata from mixed-case cover lines; 3: the title from the cover only; 4: front matter ends at the first long paragraph; 5: a warning for text that does not read like a review
 
 try:  # pdfplumber wraps some pdfminer errors in its own exception types
     from pdfplumber.utils.exceptions import PdfminerException
@@ -366,6 +366,11 @@ def extract_review(path: Path, root: Path, cfg: ExtractConfig) -> ExtractedRevie
         warnings.append(f"read the first {read} of {n_pages} pages (extract.max_pages)")
     if unmapped:
         warnings.append(f"{unmapped} glyphs had no Unicode mapping and were dropped")
+    if not reads_like_review(blocks):
+        warnings.append(
+            "does not read like a child safeguarding case review (few mentions of children, or of a review, "
+            "safeguarding or agencies): check that it belongs in this batch; it is scored and counted like the others"
+        )
     return ExtractedReview(
         review_id=review_id,
         file=rel,

@@ -277,6 +277,29 @@ def _age(sentences: Sequence[str], children: Sequence[str]) -> float | None:
     return min(found)[2] if found else None
 
 
+_REVIEW_WORDS = re.compile(
+    r"\b(?:reviews?|safeguard\w*|social (?:care|workers?)|practitioners?|professionals?|multi-agency|agenc(?:y|ies)"
+    r"|health visitors?|police|schools?|camhs|gp|hospital)\b",
+    re.IGNORECASE,
+)
+_CHILD_WORDS = re.compile(
+    r"\b(?:child|children|baby|babies|infants?|young (?:person|people)|teenagers?|boy|girl|son|daughter|pupils?)\b", re.IGNORECASE
+)
+MIN_MENTIONS = 3
+MIN_WORDS_TO_JUDGE = 100  # shorter texts say too little either way
+
+
+def reads_like_review(blocks: Sequence[Block]) -> bool:
+    """Whether the text talks about children and about a review, safeguarding or agencies at least
+    `MIN_MENTIONS` times each: false for a form, a table of figures or an unrelated report put in
+    the batch by mistake (which the model would still score as if it were a review). Texts under
+    `MIN_WORDS_TO_JUDGE` words are not judged (true)."""
+    text = " ".join(b.text for b in blocks)
+    if len(text.split()) < MIN_WORDS_TO_JUDGE:
+        return True
+    return len(_REVIEW_WORDS.findall(text)) >= MIN_MENTIONS and len(_CHILD_WORDS.findall(text)) >= MIN_MENTIONS
+
+
 def review_meta(blocks: Sequence[Block], styles: Sequence[tuple[float, bool] | None]) -> ReviewMeta:
     """What the cover and first pages state about the review (None where they do not say)."""
     title = _title(blocks, styles)

@@ -281,6 +281,7 @@ def _run_meta(run: RunFolder) -> str:
         ("Reviews processed", counts.get("ok", "")),
         ("Files failed", counts.get("failed", "")),
         ("Duplicate files (counted once)", counts.get("duplicates", "")),
+        ("Reviews read with a caveat", counts.get("warned", 0)),
         ("Pages read", counts.get("pages", "")),
         ("PDF folder", info.get("pdf_dir", "")),
         ("Config sha256", info.get("config_sha256", "")),
@@ -302,6 +303,14 @@ def _run_meta(run: RunFolder) -> str:
                  "duplicates-table")
         if duplicates else ""
     )
+    warned = info.get("warnings") or []
+    warned_html = (
+        "<h3>Files read with a caveat</h3>"
+        + _table(("File", "Caveat (the review is counted; check it)"),
+                 (f"<tr><td>{_e(w.get('file'))}</td><td>{_e(w.get('warning'))}</td></tr>" for w in warned),
+                 "warnings-table")
+        if warned else ""
+    )
     rates = ""
     if run.rates:
         rates = "<h3>Model error rates used for the adjustment</h3>" + _table(
@@ -316,7 +325,7 @@ def _run_meta(run: RunFolder) -> str:
         )
     denominators = _table(("Theme", "Reviews counted"), (f"<tr><td>{_e(a)}</td><td>{_e(b)}</td></tr>" for a, b in notes.denominator_lines(run)), "denominators-table")
     return (
-        f'<dl class="meta">{meta}</dl><h3>Failed files</h3>{failed_html}{duplicates_html}{rates}'
+        f'<dl class="meta">{meta}</dl><h3>Failed files</h3>{failed_html}{duplicates_html}{warned_html}{rates}'
         f'<h3>Denominators</h3><p class="note">{_e(notes.DENOMINATORS)}</p>{denominators}'
         f"<h3>Library versions</h3>{versions}"
     )

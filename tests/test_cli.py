@@ -52,7 +52,8 @@ def test_run_writes_the_output_contract(skeleton_pdfs: Path, tmp_path: Path):
     assert len(prev) == 16
     assert prev["domestic_abuse"]["reviews"] == "3"
     run = json.loads((out / "run.json").read_text())
-    assert run["counts"] == {"files": 4, "ok": 3, "failed": 1, "duplicates": 0, "ignored_files": 0, "pages": 3}
+    assert run["counts"] == {"files": 4, "ok": 3, "failed": 1, "duplicates": 0, "ignored_files": 0, "warned": 0, "pages": 3}
+    assert all(r["warnings"] == "" for r in reviews)
     assert run["versions"]["pdfplumber"] == "0.11.10"
 
 
@@ -198,3 +199,25 @@ def test_run_reports_duplicates_and_reuses_the_store(skeleton_pdfs: Path, tmp_pa
     fresh = runner.invoke(app, [*args, "--fresh"])
     assert "3 extracted" in fresh.output
     assert (tmp_path / "st" / "store.sqlite").is_file()
+
+
+def test_a_pdf_that_does_not_read_like_a_review_is_processed_with_a_caveat_everywhere(skeleton_pdfs: Path, tmp_path: Path):
+    from pipeline.corpus.render import render_pdf
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for pdf in skeleton_pdfs.glob("*.pdf"):
+        (folder / pdf.name).write_bytes(pdf.read_bytes())
+    figures = "Quarter ending 31 March: total receipts 4,512; expenditure on energy 1,203; variance against budget 2.4 per cent. "
+    render_pdf([("heading", "Energy round-up, March"), ("paragraph", figures * 8)], folder / "energy-round-up.pdf")
+    result = runner.invoke(app, ["run", str(folder), "--out", str(tmp_path / "out"), "--model", "keywords"])
+    assert result.exit_code == 0, result.output
+    assert "warning: energy-round-up.pdf: does not read like a child safeguarding case review" in result.output
+    out = tmp_path / "out"
+    warnings = {r["review_id"]: r["warnings"] for r in _rows(out / "reviews.csv")}
+    assert warnings["energy-round-up"].startswith("does not read like") and warnings["child-a"] == ""
+    run = json.loads((out / "run.json").read_text())
+    assert run["counts"]["warned"] == 1 and run["counts"]["ok"] == 4  # still scored and counted
+    assert [w["file"] for w in run["warnings"]] == ["energy-round-up.pdf"]
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="warnings-table"' in report and "energy-round-up.pdf" in report

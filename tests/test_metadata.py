@@ -1,4 +1,4 @@
-from pipeline.metadata import review_meta
+from pipeline.metadata import reads_like_review, review_meta
 from pipeline.records import Block, SectionKind
 
 
@@ -147,3 +147,18 @@ def test_a_merged_cover_block_stops_at_its_reviewer_line_and_keeps_briefing_and_
     meta = review_meta(blocks, [(21.0, True), (21.0, True), (13.0, False)])
     assert meta.title == "Hollinbrook Safeguarding Children Partnership: 7-minute Briefing"
     assert (meta.year, meta.month) == (2023, 3)
+
+
+def test_reads_like_review_tells_a_review_from_a_table_of_figures():
+    review = [
+        Block("paragraph", "Child M was fourteen when the school made a referral to children's social care. "
+              "The social worker visited the child at home, and the police shared what they knew with the "
+              "health visitor. The review found that practitioners did not hear the child's voice. " * 3, 2, SectionKind.FINDINGS),
+    ]
+    figures = [
+        Block("paragraph", "Quarter ending 31 March: total receipts 4,512; expenditure on energy 1,203; "
+              "variance against budget 2.4 per cent; carried forward to the next financial year. " * 5, 1, SectionKind.OTHER),
+    ]
+    assert reads_like_review(review)
+    assert not reads_like_review(figures)
+    assert reads_like_review([Block("paragraph", "Quarter ending 31 March: receipts 4,512.", 1)])  # too short to judge
