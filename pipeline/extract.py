@@ -368,8 +368,8 @@ def extract_review(path: Path, root: Path, cfg: ExtractConfig) -> ExtractedRevie
         warnings.append(f"{unmapped} glyphs had no Unicode mapping and were dropped")
     if not reads_like_review(blocks):
         warnings.append(
-            "does not read like a child safeguarding case review (few mentions of children, or of a review, "
-            "safeguarding or agencies): check that it belongs in this batch; it is scored and counted like the others"
+            "does not read like a child safeguarding case review (few mentions of children or of safeguarding "
+            "agencies): check it belongs in this batch; it is still scored and counted"
         )
     return ExtractedReview(
         review_id=review_id,
