@@ -31,7 +31,7 @@ import pypdfium2 as pdfium  # noqa: E402
 from pipeline import extract, layout, pdfium_words  # noqa: E402
 from pipeline.boilerplate import mark_boilerplate  # noqa: E402
 from pipeline.config import ExtractConfig  # noqa: E402
-from pipeline.metadata import review_meta  # noqa: E402
+from pipeline.metadata import reads_like_review, review_meta  # noqa: E402
 from pipeline.paragraphs import build_blocks  # noqa: E402
 from pipeline.sections import assign_sections, drop_contents, is_heading_line  # noqa: E402
 
@@ -94,7 +94,7 @@ def stages(path: Path, backend: str) -> tuple[int, dict[str, float]]:
     heads = _timed(totals, "headings", lambda: [is_heading_line(ln, typo) for ln in lines])
     blocks, styles = _timed(totals, "build_blocks", lambda: build_blocks(lines, heads, typo, edges))
     blocks = _timed(totals, "sections + boilerplate", lambda: mark_boilerplate(assign_sections(blocks, styles)))
-    _timed(totals, "metadata", lambda: review_meta(blocks, styles))
+    _timed(totals, "metadata", lambda: (review_meta(blocks, styles), reads_like_review(blocks)))
     return len(pages), totals
 
 

@@ -294,10 +294,17 @@ def reads_like_review(blocks: Sequence[Block]) -> bool:
     `MIN_MENTIONS` times each: false for a form, a table of figures or an unrelated report put in
     the batch by mistake (which the model would still score as if it were a review). Texts under
     `MIN_WORDS_TO_JUDGE` words are not judged (true)."""
-    text = " ".join(b.text for b in blocks)
-    if len(text.split()) < MIN_WORDS_TO_JUDGE:
-        return True
-    return len(_REVIEW_WORDS.findall(text)) >= MIN_MENTIONS and len(_CHILD_WORDS.findall(text)) >= MIN_MENTIONS
+    words = 0
+    review = child = 0
+    for b in blocks:  # stops as soon as both counts are reached: a review reaches them in a page or two
+        words += b.text.count(" ") + 1
+        if review < MIN_MENTIONS:
+            review += len(_REVIEW_WORDS.findall(b.text))
+        if child < MIN_MENTIONS:
+            child += len(_CHILD_WORDS.findall(b.text))
+        if review >= MIN_MENTIONS and child >= MIN_MENTIONS:
+            return True
+    return words < MIN_WORDS_TO_JUDGE
 
 
 def review_meta(blocks: Sequence[Block], styles: Sequence[tuple[float, bool] | None]) -> ReviewMeta:
