@@ -52,17 +52,16 @@ def _new_paragraph(
 ) -> bool:
     prev = draft.lines[-1]
     prev_text = draft.texts[-1]
-    if bullet == "strong" or PARA_NUMBER.match(text):
+    # PARA_NUMBER can only match text that starts with a digit
+    if bullet == "strong" or (text[:1].isdigit() and PARA_NUMBER.match(text)):
         return True
     if abs(line.size - prev.size) > 1.0:
         return True
     wrapped = _wrapped(prev, line, prev_text, typo, edges)
-    ended = prev_text.rstrip().endswith(_TERMINAL)
     if bullet == "weak" or _ITEM_LABEL.match(text):
-        if ended or not wrapped or draft.bullet:
+        if not wrapped or draft.bullet or prev_text.rstrip().endswith(_TERMINAL):
             return True
-    same_flow = prev.page == line.page and prev.column == line.column
-    if same_flow:
+    if prev.page == line.page and prev.column == line.column:
         step = line.top - prev.top
         if step < 0 or step > 1.45 * max(typo.leading, 1.0) * max(prev.size, line.size) / max(typo.body_size, 1.0):
             return True
@@ -70,7 +69,7 @@ def _new_paragraph(
             return True  # back at the margin after an indented list item
         return not wrapped
     # A column or page break: run on when the sentence plainly continues, else when the last line was a wrap.
-    if not ended and text[:1].islower():
+    if text[:1].islower() and not prev_text.rstrip().endswith(_TERMINAL):
         return False
     return not wrapped
 
