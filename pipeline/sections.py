@@ -61,8 +61,16 @@ _CONTENTS = re.compile(r"^(?:table\s+of\s+)?contents?:?$", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
+# ASCII letters and digits kept, every other ASCII character a space: `_norm`'s fast path.
+_ASCII_WORD = str.maketrans({i: chr(i) if chr(i).isascii() and chr(i).isalnum() and not chr(i).isupper() else " " for i in range(128)})
+
+
 def _norm(text: str) -> str:
-    return _NON_WORD.sub(" ", text.lower()).strip()
+    """Lower case, every run of characters other than a-z and 0-9 one space, no space at the ends."""
+    low = text.lower()
+    if low.isascii():  # the same result as the regex, without it (called for every line with a contents page)
+        return " ".join(low.translate(_ASCII_WORD).split())
+    return _NON_WORD.sub(" ", low).strip()
 
 
 def drop_contents(lines: Sequence[Line]) -> tuple[list[Line], int]:

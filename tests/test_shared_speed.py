@@ -103,3 +103,11 @@ def test_a_one_word_line_is_what_the_general_rule_gives():
         two.words = [word]
         assert (one.x0, one.x1, one.top, one.bottom, one.size, one.text) == (word.x0, word.x1, word.top, word.bottom, word.size, word.text)
         assert one.bold == (word.bold or not word.text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x17F), max_size=40))
+def test_norm_fast_path_matches_its_regex_definition(text: str) -> None:
+    from pipeline.sections import _NON_WORD, _norm
+
+    assert _norm(text) == _NON_WORD.sub(" ", text.lower()).strip()
