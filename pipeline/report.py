@@ -267,6 +267,14 @@ def _evidence(run: RunFolder) -> str:
     return "".join(parts)
 
 
+def _file_list(title: str, column: str, items: Sequence[dict[str, str]] | None, key: str, table_id: str) -> str:
+    """A heading and a table of run.json entries (`file` and `key`), or nothing when there are none."""
+    if not items:
+        return ""
+    rows = (f"<tr><td>{_e(i.get('file'))}</td><td>{_e(i.get(key))}</td></tr>" for i in items)
+    return f"<h3>{_e(title)}</h3>" + _table(("File", column), rows, table_id)
+
+
 def _run_meta(run: RunFolder) -> str:
     info = run.info
     model = info.get("model") or {}
@@ -295,22 +303,8 @@ def _run_meta(run: RunFolder) -> str:
         if failed
         else '<p class="muted" id="failed-table">No file failed.</p>'
     )
-    duplicates = info.get("duplicates") or []
-    duplicates_html = (
-        "<h3>Duplicate files</h3>"
-        + _table(("File", "Identical to (counted once, under this name)"),
-                 (f"<tr><td>{_e(d.get('file'))}</td><td>{_e(d.get('identical_to'))}</td></tr>" for d in duplicates),
-                 "duplicates-table")
-        if duplicates else ""
-    )
-    warned = info.get("warnings") or []
-    warned_html = (
-        "<h3>Files read with a caveat</h3>"
-        + _table(("File", "Caveat (the review is counted; check it)"),
-                 (f"<tr><td>{_e(w.get('file'))}</td><td>{_e(w.get('warning'))}</td></tr>" for w in warned),
-                 "warnings-table")
-        if warned else ""
-    )
+    duplicates_html = _file_list("Duplicate files", "Identical to (counted once, under this name)", info.get("duplicates"), "identical_to", "duplicates-table")
+    warned_html = _file_list("Files read with a caveat", "Caveat (the review is counted; check it)", info.get("warnings"), "warning", "warnings-table")
     rates = ""
     if run.rates:
         rates = "<h3>Model error rates used for the adjustment</h3>" + _table(
