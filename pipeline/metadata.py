@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from pipeline.records import Block, ReviewMeta, SectionKind
+from pipeline.sections import BODY_WORDS, heading_depth
 
 FIRST_PAGES = 3
 
@@ -103,6 +104,9 @@ _OTHER_PERSON = re.compile(
 _UNIT_YEARS = {"year": 1.0, "month": 1 / 12, "week": 1 / 52, "day": 1 / 365.25}
 
 
+_FIRST_WORD = re.compile(r"[^\W\d_]+")
+
+
 def _smart_case(text: str) -> str:
     """All-capitals words of a cover line in ordinary case, where two or more stand together (a cover
     heading often runs "RUSHBECK SAFEGUARDING CHILDREN PARTNERSHIP Learning Briefing" into one line);
@@ -123,8 +127,8 @@ def _smart_case(text: str) -> str:
             out.append(w.lower())
         elif not re.search(r"[AEIOU]", w):
             out.append(w)
-        else:
-            out.append(w.capitalize())
+        else:  # '"OSCAR"' -> '"Oscar"': the first letter, not the quote mark, is the capital
+            out.append(_FIRST_WORD.sub(lambda m: m.group().capitalize(), w, count=1))
     return " ".join(out)
 
 
@@ -132,25 +136,30 @@ def _smart_case(text: str) -> str:
 # 2024"): the title is what comes before it in the same block (cover lines of one style merge into one).
 _COVER_LABEL = re.compile(
     r"\b(?:(?:lead\s+|independent\s+)?reviewer|authors?|prepared\s+by|commissioned\s+by|published|publication(?:\s+date)?"
-    r"|date(?:\s+of\s+publication)?|version|board\s+reference|review\s+panel\s+chair)\s*:",
+    r"|date(?:\s+of\s+publication)?|version|(?:board\s+|report\s+|notification\s+)?ref(?:erence)?(?:\s+no\.?)?"
+    r"|review\s+panel\s+chair)\s*:|\bserious\s+incident\s+notification\b",
     re.IGNORECASE,
 )
-# Headings that open the body, not the cover: numbered ("1. SUMMARY", "Part One: ...", "Chapter 4") or
-# the names of the usual opening sections.
-_NUMBERED_HEADING = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s|(?:part|section)\s+(?:\d+|one|two|three|[ivx]+)\b)", re.IGNORECASE)
+# Headings that open the body, not the cover: numbered ("1. SUMMARY", "Section 2", "Chapter 4", "Part
+# One: ...", but not "7 MINUTE BRIEFING") or the names of the usual opening sections.
+_WORD_NUMBERED = re.compile(r"^(?:part|section|chapter)\s+(?:\d+|one|two|three|four|five|[ivx]+)\b", re.IGNORECASE)
+_MINUTES = re.compile(r"^\d+[- ]minute", re.IGNORECASE)
 _OPENING_SECTION = re.compile(
     r"^(?:summary|executive summary|foreword(?:\s.*)?|preface|introduction(?:\s.*)?|contents|table of contents"
     r"|about this (?:review|case study|briefing|report)|background|purpose(?:\s.*)?|overview|acknowledg\w+)\W*$",
     re.IGNORECASE,
 )
-_BODY_WORDS = 25  # a heading followed by a paragraph this long opens the body
+def _numbered(text: str) -> bool:
+    return (heading_depth(text) is not None and not _MINUTES.match(text)) or bool(_WORD_NUMBERED.match(text))
 
 
-def _opens_body(block: Block, following: Block | None) -> bool:
+def _opens_body(block: Block, following: Block | None, first: bool) -> bool:
+    """Whether a page-1 heading opens the body. A heading followed by a long paragraph does, unless it
+    is the cover's first heading (a one-page briefing's title runs straight into its text)."""
     text = block.text.strip()
-    if block.section != SectionKind.FRONT_MATTER or _NUMBERED_HEADING.match(text) or _OPENING_SECTION.match(text):
+    if block.section != SectionKind.FRONT_MATTER or _numbered(text) or _OPENING_SECTION.match(text):
         return True
-    return following is not None and following.kind != "heading" and len(following.text.split()) >= _BODY_WORDS
+    return not first and following is not None and following.kind != "heading" and len(following.text.split()) >= BODY_WORDS
 
 
 def _title(blocks: Sequence[Block], styles: Sequence[tuple[float, bool] | None]) -> str | None:
@@ -163,7 +172,7 @@ def _title(blocks: Sequence[Block], styles: Sequence[tuple[float, bool] | None])
             break
         if s is None:
             continue
-        if _opens_body(b, blocks[i + 1] if i + 1 < len(blocks) else None):
+        if _opens_body(b, blocks[i + 1] if i + 1 < len(blocks) else None, first=not cover):
             break
         label = _COVER_LABEL.search(b.text)
         text = (b.text[: label.start()] if label else b.text).strip(" :-\u2013")

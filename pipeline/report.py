@@ -289,7 +289,7 @@ def _run_meta(run: RunFolder) -> str:
         ("Reviews processed", counts.get("ok", "")),
         ("Files failed", counts.get("failed", "")),
         ("Duplicate files (counted once)", counts.get("duplicates", "")),
-        ("Reviews read with a caveat", counts.get("warned", 0)),
+        ("Reviews read with a caveat", counts.get("warned", "")),
         ("Pages read", counts.get("pages", "")),
         ("PDF folder", info.get("pdf_dir", "")),
         ("Config sha256", info.get("config_sha256", "")),

@@ -20,7 +20,7 @@ _COVER_WORDS = 150
 # A paragraph this long is the review's own text, not a cover line: front matter (unscored) ends there
 # even when no heading opened a section before it (question headings such as "What happened to
 # Ellie?", a case study's narrative before its first named heading, a summary set as plain text).
-_BODY_WORDS = 30
+BODY_WORDS = 30
 
 
 _ASCII_LOWER = re.compile(r"[a-z]")
@@ -141,14 +141,34 @@ def _level(block: Block, style: tuple[float, bool] | None, ranked: Sequence[tupl
     return min(4, depth if depth is not None else (ranked.index(style) + 1 if style in ranked else 1))
 
 
+# A contents list that `drop_contents` left (entries run together without page numbers): "Why this
+# review was carried out 3. Scope and key lines of enquiry 4. How the review was done 5. ..."
+_RUN_TOGETHER_ENTRIES = re.compile(r"(?:^|\s)\d{1,2}\.\s+[A-Z]")
+_MIN_RUN_TOGETHER = 3
+
+
 def _first_body_paragraph(blocks: Sequence[Block], styles: Sequence[tuple[float, bool] | None], has_cover: bool) -> int | None:
-    """Index of the first paragraph of at least `_BODY_WORDS` words that is not on a cover page nor
-    under a heading that names front matter (contents, foreword, ...); None when there is none."""
-    under_front = False
+    """Index where the body begins: the first paragraph of at least `BODY_WORDS` words that is not
+    on a cover page, not under a heading that names front matter (contents, foreword, ...; its
+    sub-headings, smaller or the same size and unnamed, stay under it) and not a contents list run
+    together; or, after page 1, the heading right before that paragraph. None when there is none."""
+    front: tuple[float, bool] | None = None  # style of the front-matter heading we are under
     for i, (b, s) in enumerate(zip(blocks, styles)):
         if b.kind == "heading" and s is not None:
-            under_front = kind_of_heading(b.text) == SectionKind.FRONT_MATTER
-        elif not under_front and not (has_cover and b.page == 1) and len(b.text.split()) >= _BODY_WORDS:
+            kind = kind_of_heading(b.text)
+            if kind == SectionKind.FRONT_MATTER:
+                front = s
+            elif front is not None and (kind is not None or heading_depth(b.text) or s[0] > front[0]):
+                front = None
+        elif (
+            front is None
+            and not (has_cover and b.page == 1)
+            and len(b.text.split()) >= BODY_WORDS
+            and len(_RUN_TOGETHER_ENTRIES.findall(b.text)) < _MIN_RUN_TOGETHER
+        ):
+            before = i - 1
+            if before >= 0 and styles[before] is not None and blocks[before].kind == "heading" and blocks[before].page > 1:
+                return before  # the heading of the body's first section opens it too (on page 1 it may be the title)
             return i
     return None
 

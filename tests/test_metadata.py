@@ -137,7 +137,7 @@ def test_a_merged_cover_block_stops_at_its_reviewer_line_and_keeps_briefing_and_
         Block("heading", "1. WHY THIS REVIEW WAS CARRIED OUT", 1, SectionKind.INTRODUCTION),
     ]
     assert review_meta(blocks, [(14.0, True), (15.0, True)]).title == (
-        'Fenmere Safeguarding Children Partnership Local Child Safeguarding Practice Review: "oscar"'
+        'Fenmere Safeguarding Children Partnership Local Child Safeguarding Practice Review: "Oscar"'
     )
     blocks = [
         Block("heading", "HOLLINBROOK SAFEGUARDING CHILDREN PARTNERSHIP", 1, SectionKind.FRONT_MATTER),
@@ -145,7 +145,7 @@ def test_a_merged_cover_block_stops_at_its_reviewer_line_and_keeps_briefing_and_
         Block("heading", "Published: March 2023", 1, SectionKind.FRONT_MATTER),
     ]
     meta = review_meta(blocks, [(21.0, True), (21.0, True), (13.0, False)])
-    assert meta.title == "Hollinbrook Safeguarding Children Partnership: 7-minute Briefing"
+    assert meta.title == "Hollinbrook Safeguarding Children Partnership: 7-Minute Briefing"
     assert (meta.year, meta.month) == (2023, 3)
 
 
@@ -162,3 +162,27 @@ def test_reads_like_review_tells_a_review_from_a_table_of_figures():
     assert reads_like_review(review)
     assert not reads_like_review(figures)
     assert reads_like_review([Block("paragraph", "Quarter ending 31 March: receipts 4,512.", 1)])  # too short to judge
+
+
+def test_a_title_running_straight_into_its_text_is_kept_and_numbers_that_are_not_sections_stay():
+    # found by a review of the change: a one-page briefing whose title is followed by its first
+    # paragraph lost its title; "7 MINUTE BRIEFING" was taken for a numbered section heading
+    blocks = [Block("heading", "7 Minute Briefing: Baby Q", 1, SectionKind.FRONT_MATTER), Block("paragraph", _PROSE, 1, SectionKind.FRONT_MATTER)]
+    assert review_meta(blocks, [(18.0, True), None]).title == "7 Minute Briefing: Baby Q"
+    blocks = [
+        Block("heading", "HARTSMOOR SAFEGUARDING CHILDREN PARTNERSHIP", 1, SectionKind.FRONT_MATTER),
+        Block("heading", "7 MINUTE BRIEFING", 1, SectionKind.FRONT_MATTER),
+        Block("heading", "Section 1: Why a rapid review was held", 1, SectionKind.FRONT_MATTER),
+    ]
+    assert review_meta(blocks, [(20.0, True), (20.0, True), (20.0, True)]).title == (
+        "Hartsmoor Safeguarding Children Partnership: 7 Minute Briefing"
+    )
+
+
+def test_reference_numbers_are_not_part_of_the_title():
+    for cover in (
+        "TELLOW REGIONAL SAFEGUARDING BOARD EXTENDED CHILD PRACTICE REVIEW Report reference: TLRSCB 03/2018",
+        "TELLOW REGIONAL SAFEGUARDING BOARD EXTENDED CHILD PRACTICE REVIEW Serious incident notification ref: RSCP/2023/07",
+    ):
+        blocks = [Block("heading", cover, 1, SectionKind.FRONT_MATTER), Block("heading", "1. Introduction", 1, SectionKind.INTRODUCTION)]
+        assert review_meta(blocks, [(16.0, True), (14.0, True)]).title == "Tellow Regional Safeguarding Board Extended Child Practice Review"

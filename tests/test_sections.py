@@ -149,13 +149,37 @@ def test_a_numbered_heading_after_the_cover_on_page_one_opens_the_body():
     assert [b.section for b in out] == [SectionKind.FRONT_MATTER] * 2 + [SectionKind.OTHER] * 2
 
 
-def test_contents_and_foreword_stay_front_matter_however_long():
+def test_a_foreword_and_its_sub_headings_stay_front_matter_however_long():
+    # found by a review of the change: a sub-heading under the foreword ("A message from the Chair")
+    # ended it, so the foreword was scored; page 2, after a real cover, so the cover rule is not what keeps it
     blocks = [
         Block("heading", "Local Child Safeguarding Practice Review: Child T", 1),
-        Block("heading", "Foreword", 1),
-        Block("paragraph", _LONG, 1),
-        Block("heading", "1. Introduction", 2),
+        Block("paragraph", "Published May 2024", 1),
+        Block("heading", "Foreword", 2),
+        Block("heading", "A message from the Chair", 2),
         Block("paragraph", _LONG, 2),
+        Block("heading", "1. Introduction", 3),
+        Block("paragraph", _LONG, 3),
     ]
-    out = assign_sections(blocks, [(20.0, True), (14.0, True), None, (14.0, True), None])
-    assert [b.section for b in out] == [SectionKind.FRONT_MATTER] * 3 + [SectionKind.INTRODUCTION] * 2
+    out = assign_sections(blocks, [(20.0, True), None, (14.0, True), (12.0, True), None, (14.0, True), None])
+    assert [b.section for b in out] == [SectionKind.FRONT_MATTER] * 5 + [SectionKind.INTRODUCTION] * 2
+
+
+def test_a_contents_list_run_together_is_not_where_the_body_begins():
+    # found by a review of the change: drop_contents removes the "Contents" line and the entries it
+    # can recognise; entries run together into one paragraph without page numbers stayed and were
+    # taken for the first paragraph of the body
+    run_together = (
+        "Why this review was carried out 3. Scope and key lines of enquiry 4. How the review was done "
+        "5. Family composition 6. Domestic abuse and the family 7. Findings 8. Recommendations"
+    )
+    blocks = [
+        Block("heading", "Local Child Safeguarding Practice Review: Child T", 1),
+        Block("paragraph", "Published May 2024", 1),
+        Block("paragraph", run_together, 2),
+        Block("heading", "Why this review was carried out", 3),
+        Block("paragraph", _LONG, 3),
+    ]
+    out = assign_sections(blocks, [(20.0, True), None, None, (14.0, True), None])
+    assert [b.section for b in out[:3]] == [SectionKind.FRONT_MATTER] * 3
+    assert [b.section for b in out[3:]] == [SectionKind.INTRODUCTION] * 2
