@@ -114,6 +114,20 @@ static void *address_of(PyObject *addresses, const char *name) {
     return p;
 }
 
+/* 1 (TypeError set) unless the dataclass `type` has exactly the fields `names`, in that order; -1 on error. */
+static int fields_differ(PyObject *type, const char *const *names, int n) {
+    PyObject *fields = PyObject_GetAttrString(type, "__dataclass_fields__");
+    if (!fields) return -1;
+    int differ = !PyDict_Check(fields) || PyDict_GET_SIZE(fields) != n;
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    for (int i = 0; !differ && PyDict_Next(fields, &pos, &key, &value); i++)
+        differ = !PyUnicode_Check(key) || PyUnicode_CompareWithASCIIString(key, names[i]) != 0;
+    Py_DECREF(fields);
+    if (differ) PyErr_Format(PyExc_TypeError, "%s's fields are not the ones the accelerator builds", ((PyTypeObject *)type)->tp_name);
+    return differ;
+}
+
 static PyObject *configure(PyObject *self, PyObject *args) {
     PyObject *addresses, *word_type, *line_type, *bold_search, *hypot, *direction, *round1;
     if (!PyArg_ParseTuple(args, "O!O!O!OOOO", &PyDict_Type, &addresses, &PyType_Type, &word_type, &PyType_Type,
@@ -137,6 +151,9 @@ static PyObject *configure(PyObject *self, PyObject *args) {
     if (!(S.text_index = (text_index_fn)address_of(addresses, "FPDFText_GetTextIndexFromCharIndex"))) return NULL;
     if (!(S.get_text = (get_text_fn)address_of(addresses, "FPDFText_GetText"))) return NULL;
     PyTypeObject *wt = (PyTypeObject *)word_type, *lt = (PyTypeObject *)line_type;
+    /* Objects are built slot by slot: a field this file does not know would be left unset. */
+    if (fields_differ(word_type, WORD_FIELDS, W_N) || fields_differ(line_type, LINE_FIELDS, L_N)) return NULL;
+    if (!PyType_IS_GC(wt)) { PyErr_SetString(PyExc_TypeError, "Word is not a GC type"); return NULL; }
     for (int i = 0; i < W_N; i++)
         if (member_offset(wt, WORD_FIELDS[i], &S.w_off[i]) < 0) return NULL;
     for (int i = 0; i < L_N; i++)
@@ -586,7 +603,8 @@ static PyObject *page_text(void *tp, int n_chars) {
     int index = l_passive, count = n_chars - l_passive - r_passive;
     long in_count = (long)t_end + 2 - t_start;
     if (in_count <= 1) return Py_None;
-    unsigned short *buffer = calloc((size_t)in_count, sizeof(unsigned short));
+    long room = in_count > (long)count + 1 ? in_count : (long)count + 1; /* FPDFText_GetText writes up to count + 1 */
+    unsigned short *buffer = calloc((size_t)room, sizeof(unsigned short));
     if (!buffer) return PyErr_NoMemory();
     int out_count = S.get_text(tp, index, count, buffer);
     PyObject *text = Py_None;
@@ -755,6 +773,7 @@ typedef struct {
 static void work_free(Work *k) {
     free(k->grouped); free(k->starts); free(k->tmp); free(k->line_of); free(k->order); free(k->in);
     free(k->tops); free(k->bottoms); free(k->vals);
+    memset(k, 0, sizeof *k); /* freed twice is then harmless: work_alloc frees on failure, page_lines at its end */
 }
 
 static int work_alloc(Work *k, Py_ssize_t n) {
@@ -803,8 +822,8 @@ static int find_gutter(const W *ws, Py_ssize_t n, double width, double height, d
     Py_ssize_t nbody = 0;
     for (Py_ssize_t i = 0; i < n; i++)
         if (ws[i].top > top_band && ws[i].bottom < bottom_band) nbody++;
+    if (!isfinite(width) || width > 1e7) return 2; /* absurd page: let Python decide */
     if (nbody < 40 || width <= 0) return 0;
-    if (width > 1e7) return 2; /* absurd page: let Python decide */
     long n_bins = (long)width + 1;
     long long *delta = calloc((size_t)n_bins + 1, sizeof(long long));
     Py_ssize_t *body = malloc((size_t)nbody * sizeof(Py_ssize_t));
@@ -1186,6 +1205,8 @@ static PyObject *page_lines(PyObject *self, PyObject *args) {
         }
         w->bold = b == Py_True;
         w->len = PyUnicode_GET_LENGTH(w->text);
+        /* integer keys of x (the column test) would overflow: such a page is Python's */
+        if (fabs(w->x0) > 1e15 || fabs(w->x1) > 1e15) { fallback = 1; goto done; }
     }
     double g0 = 0, g1 = 0;
     int g = find_gutter(ws, n, width, height, band, &g0, &g1);

@@ -259,6 +259,19 @@ def _round1(x: float) -> float:
     return round(x, 1)
 
 
+# The PDFium functions the accelerator calls, by the addresses pypdfium2 loaded them at.
+ACCELERATOR_FUNCTIONS = (
+    "FPDFText_GetLooseCharBox", "FPDFText_GetTextObject", "FPDFText_GetFontSize", "FPDFText_GetMatrix",
+    "FPDFText_GetFontInfo", "FPDFText_GetFontWeight", "FPDFText_GetCharAngle", "FPDF_LoadPage", "FPDF_ClosePage",
+    "FPDFPage_GetRotation", "FPDFPage_GetMediaBox", "FPDFText_LoadPage", "FPDFText_ClosePage", "FPDFText_CountChars",
+    "FPDFText_GetTextIndexFromCharIndex", "FPDFText_GetText",
+)
+
+
+def _accelerator_functions() -> dict[str, int]:
+    return {n: _address(getattr(raw, n)) for n in ACCELERATOR_FUNCTIONS}
+
+
 def _load_accelerator() -> object | None:
     """The compiled accelerator configured with this process's PDFium functions, or None (not built,
     or turned off with REVIEW_THEMES_NO_ACCELERATOR=1)."""
@@ -268,12 +281,8 @@ def _load_accelerator() -> object | None:
         from pipeline import _pdfium_fast  # type: ignore[attr-defined]
     except ImportError:
         return None
-    names = ("FPDFText_GetLooseCharBox", "FPDFText_GetTextObject", "FPDFText_GetFontSize", "FPDFText_GetMatrix",
-             "FPDFText_GetFontInfo", "FPDFText_GetFontWeight", "FPDFText_GetCharAngle", "FPDF_LoadPage", "FPDF_ClosePage",
-             "FPDFPage_GetRotation", "FPDFPage_GetMediaBox", "FPDFText_LoadPage", "FPDFText_ClosePage", "FPDFText_CountChars",
-             "FPDFText_GetTextIndexFromCharIndex", "FPDFText_GetText")
     try:
-        _pdfium_fast.configure({n: _address(getattr(raw, n)) for n in names}, Word, Line, _BOLD.search, math.hypot, _direction, _round1)
+        _pdfium_fast.configure(_accelerator_functions(), Word, Line, _BOLD.search, math.hypot, _direction, _round1)
     except (TypeError, KeyError, ValueError, AttributeError):
         return None
     return _pdfium_fast

@@ -252,3 +252,33 @@ def test_a_process_without_the_accelerator_extracts_the_same(tmp_path: Path):
     import pickle
 
     assert pickle.loads(done.stdout) == extract_review(path, path.parent, PDFIUM)
+
+
+@needs_accelerator
+def test_configure_refuses_record_classes_it_would_build_wrongly():
+    # found by a review of the C code: objects are built slot by slot, so a field added to Word or
+    # Line would be left unset; configure must refuse (the Python side then uses the pure-Python path)
+    import dataclasses
+    import math
+
+    @dataclasses.dataclass(slots=True)
+    class WiderWord:
+        text: str
+        x0: float
+        x1: float
+        top: float
+        bottom: float
+        size: float
+        bold: bool
+        colour: str = ""
+
+    from pipeline._pdfium_fast import configure  # type: ignore[import-not-found]
+
+    addresses = pdfium_words._accelerator_functions()
+    args = (pdfium_words._BOLD.search, math.hypot, pdfium_words._direction, pdfium_words._round1)
+    try:
+        with pytest.raises(TypeError, match="fields"):
+            configure(addresses, WiderWord, layout.Line, *args)
+    finally:
+        configure(addresses, Word, layout.Line, *args)  # the module is shared: put the real classes back
+    assert pdfium_words._load_accelerator() is not None
