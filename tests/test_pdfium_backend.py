@@ -138,3 +138,27 @@ def test_fonts_change_inside_one_line_and_one_text_block(tmp_path: Path):
         text = " ".join(b.text for b in review.blocks)
         assert text.startswith("plain words then bold words larger words plain again")
         assert "body line 3 beside a label" in text and "margin" not in text
+
+
+def test_the_garbage_collector_is_paused_only_while_the_pdfium_backend_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import gc
+
+    from pipeline import extract
+
+    seen: list[bool] = []
+    real = extract._read_pages
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(extract, "_read_pages", spy)
+    sample = sorted((ROOT / "corpus" / "sample").glob("*.pdf"))[0]
+    for backend in ("pdfium", "pdfplumber"):
+        extract_review(sample, sample.parent, ExtractConfig(backend=backend))
+        assert gc.isenabled()
+    assert seen == [False, True]  # paused for the pdfium backend's records only, and back on after
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\n" + b"x" * 200 + b"\n%%EOF\n")
+    assert isinstance(extract_or_fail(broken, tmp_path, ExtractConfig(backend="pdfium")), ExtractFailure)
+    assert gc.isenabled()  # also after a failure
