@@ -9,6 +9,7 @@ RT := $(VENV)/bin/review-themes
 $(VENV)/.installed: pyproject.toml setup.py pipeline/_pdfium_fast.c
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	rm -f pipeline/_pdfium_fast*.so  # a failed (optional) build must not leave an older accelerator in place
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 

@@ -42,6 +42,7 @@ typedef void *(*load_page_fn)(void *, int);
 typedef void (*close_fn)(void *);
 typedef int (*rotation_fn)(void *);
 typedef int (*mediabox_fn)(void *, float *, float *, float *, float *);
+typedef int (*bbox_fn)(void *, RectF *);
 typedef void *(*load_textpage_fn)(void *);
 typedef int (*count_fn)(void *);
 typedef int (*text_index_fn)(void *, int);
@@ -67,6 +68,7 @@ static struct {
     close_fn close_page;
     rotation_fn rotation;
     mediabox_fn mediabox;
+    bbox_fn bbox;
     load_textpage_fn load_textpage;
     close_fn close_textpage;
     count_fn count_chars;
@@ -145,6 +147,7 @@ static PyObject *configure(PyObject *self, PyObject *args) {
     if (!(S.close_page = (close_fn)address_of(addresses, "FPDF_ClosePage"))) return NULL;
     if (!(S.rotation = (rotation_fn)address_of(addresses, "FPDFPage_GetRotation"))) return NULL;
     if (!(S.mediabox = (mediabox_fn)address_of(addresses, "FPDFPage_GetMediaBox"))) return NULL;
+    if (!(S.bbox = (bbox_fn)address_of(addresses, "FPDF_GetPageBoundingBox"))) return NULL;
     if (!(S.load_textpage = (load_textpage_fn)address_of(addresses, "FPDFText_LoadPage"))) return NULL;
     if (!(S.close_textpage = (close_fn)address_of(addresses, "FPDFText_ClosePage"))) return NULL;
     if (!(S.count_chars = (count_fn)address_of(addresses, "FPDFText_CountChars"))) return NULL;
@@ -642,8 +645,11 @@ static PyObject *read_page(PyObject *self, PyObject *args) {
     if (S.rotation(page) != 0) goto done;
     float l = 0, b = 0, r = 0, t = 0;
     double x0, y0, x1, y1;
+    RectF box;
     if (S.mediabox(page, &l, &b, &r, &t)) {
         x0 = l; y0 = b; x1 = r; y1 = t;
+    } else if (S.bbox(page, &box)) { /* a MediaBox set on the page tree: `_page_box` */
+        x0 = box.left; y0 = box.bottom; x1 = box.right; y1 = box.top;
     } else {
         x0 = 0; y0 = 0; x1 = 612; y1 = 792; /* pypdfium2's fallback */
     }

@@ -139,6 +139,19 @@ def _transform(mediabox: tuple[float, float, float, float], rotation: int) -> tu
     return w, h, lambda x, y: (x - x0, y1 - y)
 
 
+def _page_box(page: pdfium.PdfPage) -> tuple[float, float, float, float]:
+    """The page's MediaBox (x0, y0, x1, y1). PDFium's MediaBox call does not look up the page tree,
+    where many PDFs set it once for all pages: its bounding box (MediaBox within CropBox) does. The
+    compiled accelerator does the same."""
+    box = page.get_mediabox(fallback_ok=False)
+    if box is not None:
+        return box  # type: ignore[no-any-return]
+    try:
+        return page.get_bbox()  # type: ignore[no-any-return]
+    except pdfium.PdfiumError:
+        return (0.0, 0.0, 612.0, 792.0)  # US Letter, as pypdfium2's own fallback
+
+
 def _origin(mediabox: tuple[float, float, float, float]) -> tuple[float, float]:
     """The user-space x of the page's left edge and y of its top edge (for an unrotated page)."""
     return mediabox[0], mediabox[3]
@@ -264,7 +277,7 @@ ACCELERATOR_FUNCTIONS = (
     "FPDFText_GetLooseCharBox", "FPDFText_GetTextObject", "FPDFText_GetFontSize", "FPDFText_GetMatrix",
     "FPDFText_GetFontInfo", "FPDFText_GetFontWeight", "FPDFText_GetCharAngle", "FPDF_LoadPage", "FPDF_ClosePage",
     "FPDFPage_GetRotation", "FPDFPage_GetMediaBox", "FPDFText_LoadPage", "FPDFText_ClosePage", "FPDFText_CountChars",
-    "FPDFText_GetTextIndexFromCharIndex", "FPDFText_GetText",
+    "FPDFText_GetTextIndexFromCharIndex", "FPDFText_GetText", "FPDF_GetPageBoundingBox",
 )
 
 
@@ -323,7 +336,7 @@ def read_page(doc: pdfium.PdfDocument, index: int, x_tolerance: float = 1.5, ded
             return PdfiumPage(index + 1, read, width, height, None, doc)
     page = doc[index]
     rotation = page.get_rotation()
-    mediabox = tuple(page.get_mediabox())
+    mediabox = tuple(_page_box(page))
     width, height, to_display = _transform(mediabox, rotation)  # type: ignore[arg-type]
     mb_x0, mb_y1 = _origin(mediabox)  # type: ignore[arg-type]
     textpage = page.get_textpage()

@@ -162,3 +162,43 @@ def test_the_garbage_collector_is_paused_only_while_the_pdfium_backend_reads(tmp
     broken.write_bytes(b"%PDF-1.4\n" + b"x" * 200 + b"\n%%EOF\n")
     assert isinstance(extract_or_fail(broken, tmp_path, ExtractConfig(backend="pdfium")), ExtractFailure)
     assert gc.isenabled()  # also after a failure
+
+
+def _pdf_with_inherited_mediabox(path: Path) -> None:
+    """An A4 page whose MediaBox is set only on the page tree (/Pages), as some PDF writers do."""
+    content = b"BT /F1 11 Tf 72 770 Td (The health visitor saw the baby at home.) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595 842] >>",
+        b"<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+
+
+def test_a_mediabox_set_on_the_page_tree_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # found by a review of the accelerator: PDFium's MediaBox call does not look up the page tree, so
+    # such an A4 page was read as US Letter and every line's top was 50 points off
+    from pipeline import pdfium_words
+
+    pdf = tmp_path / "inherited.pdf"
+    _pdf_with_inherited_mediabox(pdf)
+    plumber = extract_review(pdf, tmp_path, ExtractConfig(backend="pdfplumber"))
+    for accelerator in (pdfium_words.accelerator, None):
+        monkeypatch.setattr(pdfium_words, "accelerator", accelerator)
+        with pdfium_words.open_document(pdf) as doc:
+            page = pdfium_words.read_page(doc, 0, 1.5, True)
+        assert (round(page.width), round(page.height)) == (595, 842)
+        assert abs(page.words[0].top - (842 - 770 - 11 * 0.75)) < 3  # pdfplumber-like top of the first line
+        pdfium = extract_review(pdf, tmp_path, ExtractConfig(backend="pdfium"))
+        assert [b.text for b in pdfium.blocks] == [b.text for b in plumber.blocks]
