@@ -456,8 +456,13 @@ def extract_batch(
         raise InputError(
             f"none of the {len(pdfs)} PDF(s) could be extracted; see {out_dir / 'reviews.csv'} for reasons"
         )
-    warned = [(r.file, w) for r in sorted(ok, key=lambda r: r.file) for w in r.warnings]
-    return BatchSummary(out_dir, len(pdfs), len(ok), failures, "", time.perf_counter() - started, warned=warned)
+    return BatchSummary(out_dir, len(pdfs), len(ok), failures, "", time.perf_counter() - started, warned=_warnings(ok))
+
+
+def _warnings(reviews: Sequence[ExtractedReview]) -> list[tuple[str, str]]:
+    """(file, warning) for every caveat of the reviews read, by file: what the terminal, run.json and
+    the report list."""
+    return [(r.file, w) for r in sorted(reviews, key=lambda r: r.file) for w in r.warnings]
 
 
 def _stored_result(f: InputFile, store: Store, keys: _Keys, transient: dict[str, str]) -> tuple[Extracted, str | None]:
@@ -526,7 +531,7 @@ def run_batch(
     failures = [e for e in extracted if isinstance(e, ExtractFailure) and e.status == "failed"]
     duplicates = [(f.rel, f.same_as) for f in files if f.same_as is not None]
     ignored = [p.relative_to(pdf_dir).as_posix() for p in other_files(pdf_dir)]
-    warned = [(r.file, w) for r in sorted(ok_reviews, key=lambda r: r.file) for w in r.warnings]
+    warned = _warnings(ok_reviews)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         run_json = out_dir / "run.json"

@@ -261,16 +261,8 @@ def test_configure_refuses_record_classes_it_would_build_wrongly():
     import dataclasses
     import math
 
-    @dataclasses.dataclass(slots=True)
-    class WiderWord:
-        text: str
-        x0: float
-        x1: float
-        top: float
-        bottom: float
-        size: float
-        bold: bool
-        colour: str = ""
+    fields = [(f.name, f.type) for f in dataclasses.fields(Word)] + [("colour", str, dataclasses.field(default=""))]
+    WiderWord = dataclasses.make_dataclass("WiderWord", fields, slots=True)  # Word and one field more
 
     from pipeline._pdfium_fast import configure  # type: ignore[import-not-found]
 
