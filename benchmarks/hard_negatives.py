@@ -59,7 +59,8 @@ def to_sentences(texts: list[str], section: SectionKind, nlp: object) -> list[Se
     out = []
     for i, doc in enumerate(nlp.pipe(texts)):  # type: ignore[attr-defined]
         span = doc[:]
-        out.append(Sentence("suite", i, 1, section, doc.text, normalise(span), sentence_tags(span)))
+        # each its own review: a sentence of the suite is read alone, never with the one listed before it
+        out.append(Sentence(f"suite-{i}", i, 1, section, doc.text, normalise(span), sentence_tags(span)))
     return out
 
 

@@ -8,6 +8,7 @@ training time, re-implemented on plain arrays so a model folder loads without pi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -18,8 +19,10 @@ from pipeline.records import SectionKind, Sentence
 # Bump when the feature function changes: a model trained with another version is refused on load.
 # "3": rows may be divided by a norm floor (`transform`), which older versions would ignore, so they
 # must refuse these models; "2" models (no floor) score the same under "3" and still load.
-FEATURES_VERSION = "3"
-READABLE_FEATURE_VERSIONS = ("2", "3")
+# "4": a sentence may also read the words of the sentence before it (`review_features`); "2" and "3"
+# models read none and score the same under "4".
+FEATURES_VERSION = "4"
+READABLE_FEATURE_VERSIONS = ("2", "3", "4")
 FLOOR_DECIMALS = 6  # a norm floor is stored (and so used) rounded to this many decimals
 
 # Sentences in these sections are never scored: cover pages, contents and glossary definitions say
@@ -28,6 +31,7 @@ UNSCORED_SECTIONS = frozenset({SectionKind.FRONT_MATTER, SectionKind.GLOSSARY})
 
 
 _CONTEXTS = ("neg_", "hyp_", "gen_", "oth_")
+CONTEXT_PREFIX = "p:"  # features a sentence takes from the sentence before it (`review_features`)
 
 
 def sentence_features(s: Sentence) -> list[str]:
@@ -39,8 +43,47 @@ def sentence_features(s: Sentence) -> list[str]:
     feats.extend(f"b:{a}|{b}" for a, b in zip(words, words[1:]))
     feats.extend(f"u:{w[4:] if w.startswith(_CONTEXTS) else w}" for w in words)
     feats.append(f"sec:{s.section}")
+    feats.append(f"tense:{_tense(s.text)}")
     feats.extend(s.tags)
     return feats
+
+
+_PAST = frozenset("was were had did wasn't weren't hadn't didn't said told went saw made took came found left gave knew "
+                  "thought felt became began kept met spoke".split())
+_PRESENT = frozenset("is are am has does isn't aren't doesn't can can't cannot must remains means says makes".split())
+_NOT_PAST_BEFORE = _PRESENT | {"be", "been", "being", "have", "to"}
+_WORD = re.compile(r"[a-z']+")
+
+
+def _tense(text: str) -> str:
+    """"past" when a sentence has a past-tense verb, "present" when it has only present-tense ones,
+    else "none". The lemmas lose tense ("was" and "is" are both "be"), yet it tells a generic
+    statement ("bruising to the ears is more likely to be inflicted") from the case narrative."""
+    words = _WORD.findall(text.lower())
+    # an -ed word is a past tense unless a present or infinitive form comes just before it ("is
+    # more likely to be inflicted", "has been shared")
+    if any(w in _PAST or (len(w) > 4 and w.endswith("ed") and (i == 0 or words[i - 1] not in _NOT_PAST_BEFORE))
+           for i, w in enumerate(words)):
+        return "past"
+    return "present" if any(w in _PRESENT for w in words) else "none"
+
+
+def review_features(sentences: Sequence[Sentence], context: int = 0) -> list[list[str]]:
+    """`sentence_features` of each sentence of one review, in order, plus (`context` 1) the lemmas of
+    the sentence before it as `p:` features, when that one is of the same review and section.
+
+    Why: reviews carry the subject of a finding across sentences ("Mr J had moved in by May. He was
+    not seen or spoken to."): read alone, the second says nothing about whom practice missed. The
+    lemmas are taken without their context prefix, as the subject matters here, not its scope."""
+    out = []
+    prev: Sentence | None = None
+    for s in sentences:
+        feats = sentence_features(s)
+        if context and prev is not None and prev.review_id == s.review_id and prev.section == s.section:
+            feats.extend(sorted({f"{CONTEXT_PREFIX}{w[4:] if w.startswith(_CONTEXTS) else w}" for w in prev.norm.split()}))
+        out.append(feats)
+        prev = s
+    return out
 
 
 def scored(sentences: Sequence[Sentence]) -> list[Sentence]:
@@ -48,38 +91,72 @@ def scored(sentences: Sequence[Sentence]) -> list[Sentence]:
     return [s for s in sentences if s.section not in UNSCORED_SECTIONS and not s.boilerplate]
 
 
+def context_columns(features: Sequence[str]) -> np.ndarray | None:
+    """Which columns of a vocabulary are context features (`p:`, `review_features`); None if none are."""
+    mask = np.fromiter((f.startswith(CONTEXT_PREFIX) for f in features), dtype=bool, count=len(features))
+    return mask if mask.any() else None
+
+
 def transform(
-    feature_lists: Sequence[Sequence[str]], vocabulary: Mapping[str, int], idf: np.ndarray, norm_floor: float = 0.0
+    feature_lists: Sequence[Sequence[str]], vocabulary: Mapping[str, int], idf: np.ndarray, norm_floor: float = 0.0,
+    context: np.ndarray | None = None,
 ) -> sp.csr_matrix:
     """Sublinear tf-idf with l2-normalised rows, for features in `vocabulary` (others are dropped).
 
     A row is divided by the larger of its l2 norm and `norm_floor`: with a floor, a short sentence
     ("They did not.") is not stretched to unit length, so its few words cannot weigh as much as a
-    whole informative sentence (0: plain l2 normalisation, as `TfidfVectorizer`)."""
+    whole informative sentence (0: plain l2 normalisation, as `TfidfVectorizer`). With `context`
+    (`context_columns` of the vocabulary), a row's own features and its context features are
+    normalised each on their own, so a sentence's own words weigh the same whether or not a sentence
+    came before it."""
     m = _tfidf(feature_lists, vocabulary, idf)
-    return _normalised(m, _row_norms(m), norm_floor)
+    own, ctx = _block_norms(m, context)
+    return _normalised(m, own, ctx, norm_floor, context)
 
 
 def fit_transform(
     feature_lists: Sequence[Sequence[str]], vocabulary: Mapping[str, int], idf: np.ndarray, quantile: float,
-    fit_rows: np.ndarray | None = None,
+    fit_rows: np.ndarray | None = None, context: np.ndarray | None = None,
 ) -> tuple[sp.csr_matrix, float]:
     """`transform` at training time, with its norm floor: the `quantile` of the unnormalised tf-idf
-    norms of the rows in `fit_rows` (a boolean mask; all rows when None), rounded to
-    `FLOOR_DECIMALS` as the model folder stores it; 0 when `quantile` is 0. Returns the matrix of
-    every row and the floor, from one pass over the features."""
+    norms (of their own features) of the rows in `fit_rows` (a boolean mask; all rows when None),
+    rounded to `FLOOR_DECIMALS` as the model folder stores it; 0 when `quantile` is 0. Returns the
+    matrix of every row and the floor, from one pass over the features."""
     m = _tfidf(feature_lists, vocabulary, idf)
-    raw = _row_norms(m)
-    fitted = raw if fit_rows is None else raw[fit_rows]
+    own, ctx = _block_norms(m, context)
+    fitted = own if fit_rows is None else own[fit_rows]
     floor = round(float(np.quantile(fitted, quantile)), FLOOR_DECIMALS) if quantile > 0 and len(fitted) else 0.0
-    return _normalised(m, raw, floor), floor
+    return _normalised(m, own, ctx, floor, context), floor
 
 
-def _normalised(m: sp.csr_matrix, raw: np.ndarray, norm_floor: float) -> sp.csr_matrix:
-    """Rows of `m` (whose l2 norms are `raw`) divided by the larger of their norm and the floor."""
+def _block_norms(m: sp.csr_matrix, context: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Row l2 norms of the own features and (with a `context` column mask) of the context features."""
+    if context is None:
+        return _row_norms(m), None
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    sq = m.data**2
+    in_ctx = context[m.indices]
+    own = np.sqrt(np.bincount(rows, weights=np.where(in_ctx, 0.0, sq), minlength=m.shape[0]))
+    ctx = np.sqrt(np.bincount(rows, weights=np.where(in_ctx, sq, 0.0), minlength=m.shape[0]))
+    return own, ctx
+
+
+def _divisors(raw: np.ndarray, norm_floor: float) -> np.ndarray:
     norms = np.maximum(raw, norm_floor)
     norms[raw == 0] = 1.0  # an empty row stays empty
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
+    return norms
+
+
+def _normalised(
+    m: sp.csr_matrix, own: np.ndarray, ctx: np.ndarray | None, norm_floor: float, context: np.ndarray | None
+) -> sp.csr_matrix:
+    """Rows of `m` divided by the larger of their norm and the floor: the own and the context
+    features (columns in `context`) each by their own norm (`own`, `ctx`)."""
+    if context is None or ctx is None:
+        return sp.csr_matrix(sp.diags(1.0 / _divisors(own, norm_floor)) @ m)
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    divide = np.where(context[m.indices], _divisors(ctx, norm_floor)[rows], _divisors(own, norm_floor)[rows])
+    return sp.csr_matrix((m.data / divide, m.indices, m.indptr), shape=m.shape)
 
 
 def _tfidf(feature_lists: Sequence[Sequence[str]], vocabulary: Mapping[str, int], idf: np.ndarray) -> sp.csr_matrix:

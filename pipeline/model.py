@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.errors import ModelError
-from pipeline.features import FEATURES_VERSION, READABLE_FEATURE_VERSIONS, scored, sentence_features, transform
+from pipeline.features import FEATURES_VERSION, READABLE_FEATURE_VERSIONS, context_columns, review_features, scored, transform
 from pipeline.records import Evidence, ReviewPrediction, Sentence
 
 CARD = "card.json"
@@ -91,12 +91,13 @@ class AssertionModel:
 
     def __post_init__(self) -> None:
         self._vocabulary = {f: i for i, f in enumerate(self.features)}
+        self._context = context_columns(self.features)
 
     def probabilities_from_features(self, feature_lists: Sequence[Sequence[str]]) -> np.ndarray:
         """(n_sentences,) assertion probabilities from precomputed feature lists."""
         if not feature_lists:
             return np.zeros(0)
-        x = transform(feature_lists, self._vocabulary, self.idf, self.norm_floor)
+        x = transform(feature_lists, self._vocabulary, self.idf, self.norm_floor, self._context)
         return sigmoid(x @ self.coef + self.intercept)
 
     def to_json(self) -> dict[str, Any]:
@@ -141,20 +142,23 @@ class ThemeModel:
     top_k: int = 3
     assertion: AssertionModel | None = None
     norm_floor: float = 0.0  # see features.transform
+    context: int = 0  # previous sentences a sentence also reads (features.review_features)
 
     def __post_init__(self) -> None:
         self._vocabulary = {f: i for i, f in enumerate(self.features)}
+        self._context = context_columns(self.features)
 
     @property
     def model_id(self) -> str:
         return str(self.card.get("model_id", "unsaved"))
 
     def sentence_probabilities(self, sentences: Sequence[Sentence]) -> np.ndarray:
-        """(n_sentences, n_themes) probabilities that each sentence expresses each theme."""
+        """(n_sentences, n_themes) probabilities that each sentence expresses each theme; `sentences`
+        are read in order as the scored sentences of one review (each may read the one before it)."""
         if not sentences:
             return np.zeros((0, len(self.themes)))
-        feats = [sentence_features(s) for s in sentences]
-        x = transform(feats, self._vocabulary, self.idf, self.norm_floor)
+        feats = review_features(sentences, self.context)
+        x = transform(feats, self._vocabulary, self.idf, self.norm_floor, self._context)
         return asserted_probabilities(x, self.coef, self.intercept, self.assertion, feats)
 
     def predict(self, review_id: str, sentences: Sequence[Sentence]) -> ReviewPrediction:
@@ -202,6 +206,8 @@ class ThemeModel:
             files[ASSERTION] = sha256_bytes(assertion_bytes)
         digest = model_digest(files, self.thresholds)
         name = str(self.card.get("name", folder.name))
+        # how sentences are read is the model's, not the caller's: the card cannot disagree with it
+        self.card["features"] = {**(self.card.get("features") or {}), "context_sentences": self.context}
         self.card.update({"model_id": f"{name}-{digest}", "files": files, "thresholds": self.thresholds})
         (folder / CARD).write_text(json.dumps(self.card, indent=2) + "\n", encoding="utf-8")
         return self.card["model_id"]
@@ -303,6 +309,9 @@ def load_model(
         raise ModelError(f"{folder}: model files disagree with {CARD} (themes or shapes)")
     thresholds = {t: float(card["thresholds"][t]) for t in themes}
     top_k = int(feats.get("top_k", 1))
+    context = feats.get("context_sentences", 0)
+    if context not in (0, 1) or (context and feats.get("version") in ("2", "3")):
+        raise ModelError(f"{folder}: {CARD} has an unreadable `context_sentences` ({context!r}); copy the model folder again")
     return ThemeModel(
         themes=themes,
         features=list(vocab["features"]),
@@ -315,4 +324,5 @@ def load_model(
         top_k=top_k,
         assertion=assertion,
         norm_floor=norm_floor,
+        context=int(context),
     )

@@ -31,7 +31,7 @@ import re
 import warnings
 import zlib
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -40,7 +40,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
-from pipeline.features import FEATURES_VERSION, fit_transform, sentence_features, transform
+from pipeline.features import FEATURES_VERSION, context_columns, fit_transform, review_features, transform
 from pipeline.model import AssertionModel, ThemeModel, asserted_probabilities, review_scores, sigmoid
 from pipeline.records import Sentence
 
@@ -66,10 +66,14 @@ class TrainSettings:
     # rows are divided by at least this quantile of the training sentences' tf-idf norms (0: plain l2),
     # so a short sentence is not stretched to the weight of a whole one (features.transform)
     norm_floor_quantile: float = 0.25
+    # a sentence also reads the lemmas of the sentence before it (features.review_features; 0: none)
+    context: int = 1
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.norm_floor_quantile < 1.0:
             raise ValueError(f"norm_floor_quantile must be in [0, 1), not {self.norm_floor_quantile}")
+        if self.context not in (0, 1):
+            raise ValueError(f"context must be 0 or 1, not {self.context}")
 
 
 @dataclass(frozen=True)
@@ -186,7 +190,7 @@ class _Fitted:
 
     def matrix(self, feats: Sequence[Sequence[str]]) -> sp.csr_matrix:
         """The fit's feature matrix of `feats`, as the saved model will compute it."""
-        return transform(feats, self.vocabulary.index, self.vocabulary.idf, self.norm_floor)
+        return transform(feats, self.vocabulary.index, self.vocabulary.idf, self.norm_floor, context_columns(self.vocabulary.features))
 
 
 def _fit_assertion(
@@ -209,7 +213,7 @@ def _fit_assertion(
         return None
     train_feats = [feats[r] for r in rows]
     vocab = _vocabulary(train_feats, settings.min_df, settings.assertion_max_features)
-    x, floor = fit_transform(train_feats, vocab.index, vocab.idf, settings.norm_floor_quantile)
+    x, floor = fit_transform(train_feats, vocab.index, vocab.idf, settings.norm_floor_quantile, context=context_columns(vocab.features))
     coef, intercept = _fit_lr(x, np.asarray(y, dtype=np.int8), settings.assertion_c)
     coef = np.round(coef, 4)  # as saved (assertion.json), so a loaded model scores exactly as this one
     return AssertionModel(vocab.features, vocab.idf, coef, intercept, norm_floor=floor)
@@ -227,11 +231,11 @@ def _fit(
     """Fit on `docs`; sentences marked in `exclude` (over all sentences of all docs, in order) are
     left out of training entirely: the wording cross-validation scores them with this fit. `matches`
     (per doc, `record_matches` of its record rows) is computed here when not given."""
-    feats = [sentence_features(s) for d in docs for s in d.sentences]
+    feats = [f for d in docs for f in review_features(d.sentences, settings.context)]
     keep = np.ones(len(feats), dtype=bool) if exclude is None else ~exclude
     kept_feats = [f for f, k in zip(feats, keep) if k]
     vocab = _vocabulary(kept_feats, settings.min_df, settings.max_features)
-    x, floor = fit_transform(feats, vocab.index, vocab.idf, settings.norm_floor_quantile, keep)
+    x, floor = fit_transform(feats, vocab.index, vocab.idf, settings.norm_floor_quantile, keep, context_columns(vocab.features))
     bounds = np.cumsum([0] + [len(d.sentences) for d in docs])
     if matches is None:
         matches = [record_matches(d, record.get(d.file, ())) for d in docs] if record is not None else []
@@ -348,7 +352,7 @@ def _wording_cv(
     those of reviews worded differently from the training text, not on re-used templates (which
     cross-validation over reviews alone would give, since the same templates recur in every review)."""
     fold_of = np.array([zlib.crc32(g.encode()) % folds for g in groups])
-    feats = [sentence_features(s) for d in docs for s in d.sentences]
+    feats = [f for d in docs for f in review_features(d.sentences, settings.context)]
     probs = np.zeros((len(feats), len(themes)))
     for k in range(folds):
         log(f"cross-validation over wording, fold {k + 1}/{folds}")
@@ -362,12 +366,12 @@ def _wording_cv(
     return np.array([review_scores(probs[bounds[i] : bounds[i + 1]], settings.top_k) for i in range(len(docs))])
 
 
-def _doc_scores(fitted: _Fitted, docs: Sequence[TrainDoc], top_k: int) -> np.ndarray:
+def _doc_scores(fitted: _Fitted, docs: Sequence[TrainDoc], top_k: int, context: int) -> np.ndarray:
     out = np.zeros((len(docs), fitted.coef.shape[0]))
     for i, d in enumerate(docs):
         if not d.sentences:
             continue
-        out[i] = review_scores(_sentence_probs(fitted, [sentence_features(s) for s in d.sentences]), top_k)
+        out[i] = review_scores(_sentence_probs(fitted, review_features(d.sentences, context)), top_k)
     return out
 
 
@@ -433,6 +437,13 @@ def train_model(
     section.
     """
     docs = sorted(docs, key=lambda d: d.file)
+    if record is None and settings.context:
+        # Multiple-instance learning picks a positive review's sentences by their own scores: reading the
+        # sentence before would lend a neutral sentence its neighbour's words, and the next round would
+        # pick it for them (a filler sentence after a domestic-abuse one went from 0.27 to 0.72 in the
+        # tests' corpus). Without sentence labels, sentences are read alone.
+        settings = replace(settings, context=0)
+        log("note: no sentence record: each sentence is read alone (context 0)")
     n = len(docs)
     folds = min(settings.folds, n) if n >= 2 else 0
     # which sentence each record row names: found once, used by every fit below
@@ -458,7 +469,7 @@ def train_model(
                 log(f"cross-validation fold {k}/{folds}")
                 fitted = _fit([docs[i] for i in tr], themes, settings, record, base,
                               matches=[matches[i] for i in tr] if matches is not None else None)
-                oof[te] = _doc_scores(fitted, [docs[i] for i in te], settings.top_k)
+                oof[te] = _doc_scores(fitted, [docs[i] for i in te], settings.top_k, settings.context)
         method = (f"{folds}-fold cross-validation over reviews (seed {settings.seed}); review score = mean of the "
                   f"{settings.top_k} highest sentence probabilities; threshold per theme chosen on the out-of-fold scores")
     log("fitting on all coded reviews")
@@ -516,6 +527,7 @@ def train_model(
         top_k=settings.top_k,
         assertion=final.assertion,
         norm_floor=final.norm_floor,
+        context=settings.context,
     )
     return model, evaluation
 
@@ -530,6 +542,7 @@ def feature_settings(settings: TrainSettings, nlp_pipeline: str, assertion_sourc
         "aggregation": f"mean of the {settings.top_k} highest sentence probabilities",
         "top_k": settings.top_k,
         "ngrams": [1, 2],
+        "context_sentences": settings.context,
         "tfidf": {"sublinear_tf": True, "min_df": settings.min_df, "max_features": settings.max_features,
                   **({"norm_floor_quantile": settings.norm_floor_quantile} if settings.norm_floor_quantile else {})},
         "classifier": {"type": "LogisticRegression", "C": settings.c, "class_weight": "balanced", "solver": "liblinear"},

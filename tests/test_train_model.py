@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from pipeline.errors import ModelError
-from pipeline.features import FEATURES_VERSION, sentence_features
+from pipeline.features import FEATURES_VERSION, review_features, sentence_features
 from pipeline.model import load_model
 from pipeline.nlp import load_nlp, normalise, sentence_tags
 from pipeline.records import SectionKind, Sentence
@@ -398,9 +398,12 @@ def test_cross_validation_scores_sentences_as_the_saved_model_would():
     fitted = _fit(docs, THEMES, settings, _record_for(docs), None)
     assert fitted.norm_floor > 0
     as_saved = ThemeModel(list(THEMES), fitted.vocabulary.features, fitted.vocabulary.idf, fitted.coef, fitted.intercept,
-                          {t: 0.5 for t in THEMES}, assertion=fitted.assertion, norm_floor=fitted.norm_floor)
-    sents = [s for d in docs[:3] for s in d.sentences]
-    assert np.array_equal(_sentence_probs(fitted, [sentence_features(s) for s in sents]), as_saved.sentence_probabilities(sents))
+                          {t: 0.5 for t in THEMES}, assertion=fitted.assertion, norm_floor=fitted.norm_floor,
+                          context=settings.context)
+    assert settings.context == 1
+    for d in docs[:3]:
+        feats = review_features(d.sentences, settings.context)
+        assert np.array_equal(_sentence_probs(fitted, feats), as_saved.sentence_probabilities(d.sentences))
 
 
 @pytest.mark.parametrize("quantile", [-0.1, 1.0, 2.0])
