@@ -410,3 +410,39 @@ def test_cross_validation_scores_sentences_as_the_saved_model_would():
 def test_a_norm_floor_quantile_outside_0_to_1_is_refused(quantile):
     with pytest.raises(ValueError, match="norm_floor_quantile"):
         TrainSettings(norm_floor_quantile=quantile)
+
+
+def test_a_record_trained_model_reads_the_sentence_before_and_its_card_says_so(with_assertion, tmp_path: Path):
+    model, docs = with_assertion
+    assert model.context == 1
+    model.card = {"name": "m", "themes": list(THEMES), "codebook_sha256": "cb", "cues_sha256": "cu",
+                  "features": {"version": FEATURES_VERSION, "nlp_pipeline": "blank:en"}}
+    model.save(tmp_path / "m")
+    assert model.card["features"]["context_sentences"] == 1
+    loaded = load_model(tmp_path / "m", "cb", "cu", "blank:en")
+    assert loaded.context == 1
+    assert np.array_equal(model.sentence_probabilities(docs[0].sentences), loaded.sentence_probabilities(docs[0].sentences))
+    # the sentence before changes a sentence's features, so reading it alone scores differently
+    alone = [model.sentence_probabilities([s])[0] for s in docs[0].sentences[1:]]
+    assert not np.allclose(np.array(alone), model.sentence_probabilities(docs[0].sentences)[1:])
+
+
+@pytest.mark.parametrize(("version", "context"), [("3", 1), (FEATURES_VERSION, 2), (FEATURES_VERSION, "yes")])
+def test_a_card_with_an_unreadable_context_is_refused(with_assertion, tmp_path: Path, version, context):
+    model, _ = with_assertion
+    model.card = {"name": "m", "themes": list(THEMES), "codebook_sha256": "cb", "cues_sha256": "cu",
+                  "features": {"version": version, "nlp_pipeline": "blank:en"}}
+    model.save(tmp_path / "m")
+    card = json.loads((tmp_path / "m" / "card.json").read_text())
+    card["features"]["context_sentences"] = context
+    (tmp_path / "m" / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="context_sentences"):
+        load_model(tmp_path / "m", "cb", "cu", "blank:en")
+
+
+def test_training_from_review_codes_alone_reads_sentences_alone(trained):
+    # multiple-instance learning picks sentences by their own scores: a neighbour's words would be lent
+    # to a neutral sentence and picked next round
+    model, _, _ = trained
+    assert model.context == 0
+    assert not any(f.startswith("p:") for f in model.features)
