@@ -74,6 +74,9 @@ quality: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/handwritt
 	$(PY) -m benchmarks.hard_negatives --json benchmarks/quality/hard-negatives.json
 	$(PY) -m benchmarks.record_traps corpus/build corpus/written-eval/sentences.csv --json benchmarks/quality/written-eval-traps.json
 	$(PY) -m benchmarks.record_traps corpus/build corpus/written-test/sentences.csv --json benchmarks/quality/written-test-traps.json
+	rm -rf benchmarks/build/written-test-run
+	$(RT) run corpus/build/written-test --out benchmarks/build/written-test-run --jobs 2
+	$(PY) -m benchmarks.bootstrap_f1 benchmarks/build/written-test-run corpus/build/written-test/codes.csv --json benchmarks/quality/written-test-bootstrap.json
 
 # Speed and memory against plain pdfplumber (benchmarks/speed.py; about an hour on 2 cores at the
 # default sizes). Corpora are built once under benchmarks/build/ (not in git). A quick check:

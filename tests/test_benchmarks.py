@@ -109,3 +109,26 @@ def test_pdfium_probe_reads_the_same_text_at_every_level():
         doc.close()
     costs = pdfium_probe.layout_costs([path])
     assert costs["pages"] >= 1 and costs["pdfium_lines"] >= costs["pages"]
+
+
+def test_bootstrap_intervals_contain_the_point_figure_and_widen_with_errors(tmp_path):
+    import numpy as np
+
+    from benchmarks import bootstrap_f1
+
+    truth = np.array([[1, 0], [1, 1], [0, 1], [0, 0], [1, 0], [0, 1], [1, 1], [0, 0]] * 3)
+    perfect = bootstrap_f1.bootstrap(truth.copy(), truth, replicates=200)
+    assert perfect["macro_f1"] == 1.0 and perfect["macro_f1_95"] == [1.0, 1.0]
+    assert perfect["share_every_theme_at_least_0.8"] == 1.0
+    pred = truth.copy()
+    pred[:3, 0] = 1 - pred[:3, 0]  # three mistakes on the first theme
+    noisy = bootstrap_f1.bootstrap(pred, truth, replicates=200)
+    lo, hi = noisy["theme_f1_95"][0]
+    assert lo <= noisy["theme_f1"][0] <= hi and lo < hi
+    assert noisy["theme_f1"][1] == 1.0 and noisy["macro_f1"] < 1.0
+    # read from a run folder and a coding sheet, matched on the review id
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "flags.csv").write_text("review_id,a,b\nr1,1,0\nr2,0,0\n")
+    (tmp_path / "codes.csv").write_text("file,a,b\nsub/r1.pdf,1,0\nsub/r2.pdf,1,0\n")
+    themes, p, t = bootstrap_f1.read_pairs(tmp_path / "run", tmp_path / "codes.csv")
+    assert themes == ["a", "b"] and p.tolist() == [[1, 0], [0, 0]] and t.tolist() == [[1, 0], [1, 0]]
