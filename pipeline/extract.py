@@ -47,7 +47,7 @@ from pipeline.sections import assign_sections, drop_contents, is_heading_line
 
 # Bump whenever a change to this module (or the modules it calls) changes what comes out of a PDF:
 # the store then re-extracts every review once. Settings changes are picked up without a bump.
-EXTRACTOR_VERSION = "6"  # 2: cover metadata from mixed-case cover lines; 3: the title from the cover only; 4: front matter ends at the first long paragraph; 5: a warning for text that does not read like a review; 6: contents lists run together and foreword sub-headings stay front matter
+EXTRACTOR_VERSION = "7"  # 2: cover metadata from mixed-case cover lines; 3: the title from the cover only; 4: front matter ends at the first long paragraph; 5: a warning for text that does not read like a review; 6: contents lists run together and foreword sub-headings stay front matter; 7: the review type from front-matter headings too
 
 try:  # pdfplumber wraps some pdfminer errors in its own exception types
     from pdfplumber.utils.exceptions import PdfminerException

@@ -52,7 +52,7 @@ _REVIEW_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("CPR", r"(?<!safeguarding )\bchild practice review\b"),
         ("LCSPR", r"\b(?:local )?child safeguarding practice review\b(?! panel)|\bLCSPR\b"),
         ("SCR", r"\bserious case review\b|\bSCR\b"),
-        ("thematic", r"\bthematic review\b"),
+        ("thematic", r"\bthematic (?:local child safeguarding practice |child safeguarding practice |serious case |child practice )?review\b"),
         ("rapid_review", r"\brapid review\b"),
     )
 )
@@ -213,8 +213,10 @@ def _published(texts: Iterable[str]) -> tuple[int | None, int | None]:
     return None, None
 
 
-def _review_type(title: str | None, cover: Sequence[str], first: Sequence[str]) -> str | None:
-    for text in ([title] if title else []) + [" ".join(cover)]:
+def _review_type(title: str | None, cover: Sequence[str], first: Sequence[str], front_headings: Sequence[str] = ()) -> str | None:
+    """The kind of review the title, the cover page or a heading of the front matter names (the
+    first named in the first of them that names one), else the one "this ... review" names."""
+    for text in ([title] if title else []) + [" ".join(cover)] + list(front_headings):
         found = [(m.start(), name) for name, p in _REVIEW_TYPES if (m := p.search(text))]
         if found:
             return min(found)[1]
@@ -331,7 +333,9 @@ def review_meta(blocks: Sequence[Block], styles: Sequence[tuple[float, bool] | N
         partnership=_partnership(cover + first),
         year=year,
         month=month,
-        review_type=_review_type(title, cover, first),
+        # a cover whose first page holds only the partnership's name names the kind on the next
+        review_type=_review_type(title, cover, first, [b.text for b in blocks if b.page <= FIRST_PAGES and b.kind == "heading"
+                                                       and b.section == SectionKind.FRONT_MATTER]),
         child="; ".join(children) or None,
         incident=_incident(sentences),
         child_age=_age(sentences, children),

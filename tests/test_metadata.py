@@ -186,3 +186,25 @@ def test_reference_numbers_are_not_part_of_the_title():
     ):
         blocks = [Block("heading", cover, 1, SectionKind.FRONT_MATTER), Block("heading", "1. Introduction", 1, SectionKind.INTRODUCTION)]
         assert review_meta(blocks, [(16.0, True), (14.0, True)]).title == "Tellow Regional Safeguarding Board Extended Child Practice Review"
+
+
+def test_review_type_named_by_a_front_matter_heading_after_a_cover_page_of_the_partnership_name():
+    # a Welsh extended CPR whose first page holds only the board's name (found in written-eval e20)
+    blocks = [
+        Block("heading", "BRO HAFREN REGIONAL SAFEGUARDING CHILDREN BOARD", 1, SectionKind.FRONT_MATTER),
+        Block("heading", "EXTENDED CHILD PRACTICE REVIEW", 2, SectionKind.FRONT_MATTER),
+        Block("heading", "Re: BHRSCB 02/2017 - Child D", 2, SectionKind.FRONT_MATTER),
+        Block("paragraph", "Published: April 2018", 2, SectionKind.FRONT_MATTER),
+        Block("heading", "1. LEGAL CONTEXT", 2, SectionKind.OTHER, level=1),
+        # a body heading naming another kind of review is not the review's own kind
+        Block("heading", "2. Learning from the serious case review of 2012", 3, SectionKind.OTHER, level=1),
+    ]
+    meta = review_meta(blocks, [(16.0, True), (16.0, True), (12.0, True), None, (12.0, True), (12.0, True)])
+    assert meta.review_type == "CPR"
+    body_only = review_meta([blocks[0], *blocks[4:]], [(16.0, True), (12.0, True), (12.0, True)])
+    assert body_only.review_type is None
+
+
+def test_a_thematic_local_review_is_thematic():
+    blocks = [Block("heading", "THEMATIC LOCAL CHILD SAFEGUARDING PRACTICE REVIEW", 1, SectionKind.FRONT_MATTER)]
+    assert review_meta(blocks, [(18.0, True)]).review_type == "thematic"
