@@ -6,7 +6,8 @@ Development measurement on the TRAINING bank only (bank `a` by default; bank `b`
 wording, is not read). Every template of the bank's theme files (present, present-but-missed and the
 six trap kinds) and of its neutral narrative is expanded twice; 5-fold cross-validation grouped by
 template scores each sentence with models that never saw its template. Two sentence scorers, with
-the same features as the theme model (`pipeline.features.sentence_features`):
+the features of one sentence read alone (`pipeline.features.sentence_features`: the bank's sentences
+have no neighbours; the shipped model also reads the sentence before, see README):
 
 - theme only: per theme, logistic regression (C=3, class-balanced, traps carrying a cue of the theme
   weighted 3x), present + present-but-missed of the theme against everything else;

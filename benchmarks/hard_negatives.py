@@ -14,6 +14,10 @@ expanded `--copies` times with varied names and alternations. Two figures per th
   neutral narrative sentences of the same bank, placed in the section a review would put it in:
   findings, or recommendations / terms of reference for those kinds) - what an analyst would see.
 
+Every sentence is read on its own (each is its own review to the model): the neutral sentences are
+unrelated to each other and to the trap, so a model that reads the sentence before (feature version
+4) is given none, rather than a neighbour no review would put there.
+
 Present and present-but-missed sentences are reported too (as recall, in the same two readings), so
 a model cannot pass by flagging nothing.
 """

@@ -48,9 +48,13 @@ def sentence_features(s: Sentence) -> list[str]:
     return feats
 
 
-_PAST = frozenset("was were had did wasn't weren't hadn't didn't said told went saw made took came found left gave knew "
+_PAST = frozenset("was were had did wasn't weren't hadn't didn't said told went saw made took came found gave knew "
                   "thought felt became began kept met spoke".split())
-_PRESENT = frozenset("is are am has does isn't aren't doesn't can can't cannot must remains means says makes".split())
+_NOT_VERBS = frozenset("indeed need exceed proceed succeed bed red shed seed speed feed breed embed".split())
+# words skipped when looking back from an -ed word for what governs it ("is not recorded", "are often described")
+_SKIP_BACK = frozenset("not never also often still always usually rarely then".split())
+_PRESENT = frozenset("is are am has does isn't aren't doesn't can can't cannot must remains means says makes shows suggests "
+                     "indicates seems".split())
 _NOT_PAST_BEFORE = _PRESENT | {"be", "been", "being", "have", "to"}
 _WORD = re.compile(r"[a-z']+")
 
@@ -60,29 +64,44 @@ def _tense(text: str) -> str:
     else "none". The lemmas lose tense ("was" and "is" are both "be"), yet it tells a generic
     statement ("bruising to the ears is more likely to be inflicted") from the case narrative."""
     words = _WORD.findall(text.lower())
-    # an -ed word is a past tense unless a present or infinitive form comes just before it ("is
-    # more likely to be inflicted", "has been shared")
-    if any(w in _PAST or (len(w) > 4 and w.endswith("ed") and (i == 0 or words[i - 1] not in _NOT_PAST_BEFORE))
-           for i, w in enumerate(words)):
-        return "past"
-    return "present" if any(w in _PRESENT for w in words) else "none"
+    first_present = next((i for i, w in enumerate(words) if w in _PRESENT), None)
+    present = first_present is not None
+    for i, w in enumerate(words):
+        if w in _PAST:
+            return "past"
+        if len(w) > 4 and w.endswith("ed") and w not in _NOT_VERBS:
+            # an -ed word is a past tense unless a present or infinitive form governs it ("is more
+            # likely to be inflicted", "has been shared", "is not recorded"), or it comes after the
+            # present-tense verb of a sentence, as a participle ("research shows that children
+            # exposed to abuse are ...")
+            k = i - 1
+            while k >= 0 and (words[k] in _SKIP_BACK or words[k].endswith("ly")):
+                k -= 1
+            if (k >= 0 and words[k] in _NOT_PAST_BEFORE) or (first_present is not None and first_present < i):
+                continue
+            return "past"
+    return "present" if present else "none"
 
 
-def review_features(sentences: Sequence[Sentence], context: int = 0) -> list[list[str]]:
+def review_features(
+    sentences: Sequence[Sentence], context: int = 0, hidden: Sequence[bool] | None = None
+) -> list[list[str]]:
     """`sentence_features` of each sentence of one review, in order, plus (`context` 1) the lemmas of
-    the sentence before it as `p:` features, when that one is of the same review and section.
+    the sentence before it as `p:` features, when that one is of the same review and section and not
+    `hidden` (training leaves held-out sentences out: their words must not come back as a
+    neighbour's context).
 
     Why: reviews carry the subject of a finding across sentences ("Mr J had moved in by May. He was
     not seen or spoken to."): read alone, the second says nothing about whom practice missed. The
     lemmas are taken without their context prefix, as the subject matters here, not its scope."""
     out = []
     prev: Sentence | None = None
-    for s in sentences:
+    for i, s in enumerate(sentences):
         feats = sentence_features(s)
         if context and prev is not None and prev.review_id == s.review_id and prev.section == s.section:
             feats.extend(sorted({f"{CONTEXT_PREFIX}{w[4:] if w.startswith(_CONTEXTS) else w}" for w in prev.norm.split()}))
         out.append(feats)
-        prev = s
+        prev = None if hidden is not None and hidden[i] else s
     return out
 
 
@@ -107,8 +126,9 @@ def transform(
     ("They did not.") is not stretched to unit length, so its few words cannot weigh as much as a
     whole informative sentence (0: plain l2 normalisation, as `TfidfVectorizer`). With `context`
     (`context_columns` of the vocabulary), a row's own features and its context features are
-    normalised each on their own, so a sentence's own words weigh the same whether or not a sentence
-    came before it."""
+    divided each by their own norm or the floor, whichever is larger, so a sentence's own words weigh
+    the same whether or not a sentence came before it. (Context rows hold lemmas only, so their norms
+    mostly fall below a floor fitted on whole rows: the sentence before then weighs by its length.)"""
     m = _tfidf(feature_lists, vocabulary, idf)
     own, ctx = _block_norms(m, context)
     return _normalised(m, own, ctx, norm_floor, context)

@@ -70,7 +70,8 @@ def asserted_probabilities(
 ) -> np.ndarray:
     """(n_sentences, n_themes) sentence probabilities: each theme model's probability on the feature
     matrix `x`, times the assertion model's probability of the same sentences (their feature lists
-    `feats`) when there is one. What a saved model scores with, and what training scores folds with."""
+    `feats`, built with the assertion model's `context`) when there is one. What a saved model scores
+    with, and what training scores folds with."""
     probs = sigmoid(x @ coef.T + intercept)
     if assertion is not None:
         probs = probs * assertion.probabilities_from_features(feats)[:, None]
@@ -88,13 +89,21 @@ class AssertionModel:
     coef: np.ndarray  # (n_features,)
     intercept: float
     norm_floor: float = 0.0  # see features.transform
+    context: int = 0  # previous sentences a sentence also reads (features.review_features)
 
     def __post_init__(self) -> None:
         self._vocabulary = {f: i for i, f in enumerate(self.features)}
         self._context = context_columns(self.features)
+        check_context(self.context, self._context, "the assertion model")
+
+    def probabilities(self, sentences: Sequence[Sentence]) -> np.ndarray:
+        """(n_sentences,) assertion probabilities of the scored sentences of one review, in order, each
+        read as this model was trained to read it (with or without the sentence before)."""
+        return self.probabilities_from_features(review_features(sentences, self.context))
 
     def probabilities_from_features(self, feature_lists: Sequence[Sequence[str]]) -> np.ndarray:
-        """(n_sentences,) assertion probabilities from precomputed feature lists."""
+        """(n_sentences,) assertion probabilities from precomputed feature lists (built with this
+        model's `context`)."""
         if not feature_lists:
             return np.zeros(0)
         x = transform(feature_lists, self._vocabulary, self.idf, self.norm_floor, self._context)
@@ -107,6 +116,7 @@ class AssertionModel:
             "coef": [round(float(v), 4) for v in self.coef],
             "intercept": float(self.intercept),
             **({"norm_floor": self.norm_floor} if self.norm_floor else {}),
+            **({"context": self.context} if self.context else {}),
         }
 
     @classmethod
@@ -124,7 +134,7 @@ class AssertionModel:
             raise ValueError("assertion model arrays do not match its feature list")
         if not (np.isfinite(idf).all() and np.isfinite(coef).all() and np.isfinite(intercept)):
             raise ValueError("assertion model has non-finite numbers")
-        return cls(features, idf, coef, intercept, norm_floor)
+        return cls(features, idf, coef, intercept, norm_floor, _context_flag(data))
 
 
 @dataclass
@@ -147,6 +157,7 @@ class ThemeModel:
     def __post_init__(self) -> None:
         self._vocabulary = {f: i for i, f in enumerate(self.features)}
         self._context = context_columns(self.features)
+        check_context(self.context, self._context, "the theme model")
 
     @property
     def model_id(self) -> str:
@@ -159,7 +170,9 @@ class ThemeModel:
             return np.zeros((0, len(self.themes)))
         feats = review_features(sentences, self.context)
         x = transform(feats, self._vocabulary, self.idf, self.norm_floor, self._context)
-        return asserted_probabilities(x, self.coef, self.intercept, self.assertion, feats)
+        # a model retrained from review codes keeps its base's assertion model, which may read differently
+        afeats = feats if self.assertion is None or self.assertion.context == self.context else review_features(sentences, self.assertion.context)
+        return asserted_probabilities(x, self.coef, self.intercept, self.assertion, afeats)
 
     def predict(self, review_id: str, sentences: Sequence[Sentence]) -> ReviewPrediction:
         """Scores, flags and evidence for one review."""
@@ -189,6 +202,8 @@ class ThemeModel:
         vocab = {"features": self.features, "idf": [float(v) for v in self.idf]}
         if self.norm_floor:
             vocab["norm_floor"] = self.norm_floor
+        if self.context:
+            vocab["context"] = self.context  # in a hashed file: changing it changes the model id
         vocab_bytes = json.dumps(vocab).encode()
         (folder / VOCAB).write_bytes(vocab_bytes)
         weights_path = folder / WEIGHTS
@@ -211,6 +226,19 @@ class ThemeModel:
         self.card.update({"model_id": f"{name}-{digest}", "files": files, "thresholds": self.thresholds})
         (folder / CARD).write_text(json.dumps(self.card, indent=2) + "\n", encoding="utf-8")
         return self.card["model_id"]
+
+
+def check_context(context: object, context_columns: np.ndarray | None, what: str) -> None:
+    """`ValueError` unless `context` is 0 or 1 and a vocabulary with context (`p:`) features reads them."""
+    if type(context) is not int or context not in (0, 1):
+        raise ValueError(f"{what} has an unreadable context {context!r} (0 or 1)")
+    if context_columns is not None and not context:
+        raise ValueError(f"{what} has features of the sentence before but does not read it")
+
+
+def _context_flag(data: dict[str, Any]) -> int:
+    """The optional `context` of a vocabulary or assertion object (0 if absent; checked on use)."""
+    return data.get("context", 0)  # type: ignore[no-any-return]
 
 
 def _norm_floor(data: Any) -> float:
@@ -309,20 +337,24 @@ def load_model(
         raise ModelError(f"{folder}: model files disagree with {CARD} (themes or shapes)")
     thresholds = {t: float(card["thresholds"][t]) for t in themes}
     top_k = int(feats.get("top_k", 1))
-    context = feats.get("context_sentences", 0)
-    if context not in (0, 1) or (context and feats.get("version") in ("2", "3")):
-        raise ModelError(f"{folder}: {CARD} has an unreadable `context_sentences` ({context!r}); copy the model folder again")
-    return ThemeModel(
-        themes=themes,
-        features=list(vocab["features"]),
-        idf=np.asarray(vocab["idf"], dtype=np.float64),
-        coef=coef,
-        intercept=intercept,
-        thresholds=thresholds,
-        card=card,
-        evidence_per_theme=evidence_per_theme,
-        top_k=top_k,
-        assertion=assertion,
-        norm_floor=norm_floor,
-        context=int(context),
-    )
+    context = _context_flag(vocab)
+    if feats.get("context_sentences", context) != context or (context and feats.get("version") in ("2", "3")):
+        raise ModelError(f"{folder}: {CARD} `context_sentences` ({feats.get('context_sentences')!r}) disagrees with "
+                         f"{VOCAB} or the feature version; the folder was altered. Copy it again from its source")
+    try:
+        return ThemeModel(
+            themes=themes,
+            features=list(vocab["features"]),
+            idf=np.asarray(vocab["idf"], dtype=np.float64),
+            coef=coef,
+            intercept=intercept,
+            thresholds=thresholds,
+            card=card,
+            evidence_per_theme=evidence_per_theme,
+            top_k=top_k,
+            assertion=assertion,
+            norm_floor=norm_floor,
+            context=context,
+        )
+    except ValueError as exc:
+        raise ModelError(f"{folder}: unreadable model files ({exc})") from None

@@ -216,7 +216,7 @@ def _fit_assertion(
     x, floor = fit_transform(train_feats, vocab.index, vocab.idf, settings.norm_floor_quantile, context=context_columns(vocab.features))
     coef, intercept = _fit_lr(x, np.asarray(y, dtype=np.int8), settings.assertion_c)
     coef = np.round(coef, 4)  # as saved (assertion.json), so a loaded model scores exactly as this one
-    return AssertionModel(vocab.features, vocab.idf, coef, intercept, norm_floor=floor)
+    return AssertionModel(vocab.features, vocab.idf, coef, intercept, norm_floor=floor, context=settings.context)
 
 
 def _fit(
@@ -229,14 +229,16 @@ def _fit(
     matches: Sequence[Sequence[tuple[int, str, int]]] | None = None,
 ) -> _Fitted:
     """Fit on `docs`; sentences marked in `exclude` (over all sentences of all docs, in order) are
-    left out of training entirely: the wording cross-validation scores them with this fit. `matches`
+    left out of training entirely, and not read as context by the sentence after them: the wording
+    cross-validation scores them with this fit. `matches`
     (per doc, `record_matches` of its record rows) is computed here when not given."""
-    feats = [f for d in docs for f in review_features(d.sentences, settings.context)]
+    bounds = np.cumsum([0] + [len(d.sentences) for d in docs])
+    hidden = [None if exclude is None else exclude[bounds[i] : bounds[i + 1]] for i in range(len(docs))]
+    feats = [f for d, h in zip(docs, hidden) for f in review_features(d.sentences, settings.context, h)]
     keep = np.ones(len(feats), dtype=bool) if exclude is None else ~exclude
     kept_feats = [f for f, k in zip(feats, keep) if k]
     vocab = _vocabulary(kept_feats, settings.min_df, settings.max_features)
     x, floor = fit_transform(feats, vocab.index, vocab.idf, settings.norm_floor_quantile, keep, context_columns(vocab.features))
-    bounds = np.cumsum([0] + [len(d.sentences) for d in docs])
     if matches is None:
         matches = [record_matches(d, record.get(d.file, ())) for d in docs] if record is not None else []
     coef = np.zeros((len(themes), x.shape[1]))
@@ -244,12 +246,18 @@ def _fit(
     all_sentences = [s for d in docs for s in d.sentences]
     base_probs = None
     if base is not None and record is None:
-        base_probs = base.sentence_probabilities([s for d in docs for s in d.sentences])
+        # review by review: a sentence must never read the last sentence of the review before
+        base_probs = np.vstack([base.sentence_probabilities(d.sentences) for d in docs])
     assertion = _fit_assertion(feats, matches, bounds, keep, settings) if record is not None else None
     if assertion is None and base is not None:
         assertion = base.assertion
     # MIL picks a positive review's sentences by the product of theme and assertion probabilities
-    asserted = assertion.probabilities_from_features(feats) if assertion is not None else np.ones(len(feats))
+    if assertion is None:
+        asserted = np.ones(len(feats))
+    elif assertion.context == settings.context:
+        asserted = assertion.probabilities_from_features(feats)
+    else:  # the base model's, which reads sentences its own way
+        asserted = np.concatenate([assertion.probabilities(d.sentences) for d in docs] or [np.zeros(0)])
     for j, theme in enumerate(themes):
         has_cue = np.array([any(t.startswith(f"cue:{theme}") for t in s.tags) for s in all_sentences])
         # cues not negated nor about another person ("often", a generic trigger, is common in narrative)
@@ -315,9 +323,14 @@ def _fit(
     return _Fitted(vocab, coef, intercept, assertion, floor)
 
 
-def _sentence_probs(fitted: _Fitted, feats: Sequence[Sequence[str]]) -> np.ndarray:
-    """(n, n_themes) sentence probabilities of a fit: theme probability x assertion probability."""
-    return asserted_probabilities(fitted.matrix(feats), fitted.coef, fitted.intercept, fitted.assertion, feats)
+def _sentence_probs(
+    fitted: _Fitted, feats: Sequence[Sequence[str]], assertion_feats: Sequence[Sequence[str]] | None = None
+) -> np.ndarray:
+    """(n, n_themes) sentence probabilities of a fit: theme probability x assertion probability
+    (`assertion_feats`: the same sentences' features as the assertion model reads them, when it reads
+    them otherwise than the fit, as a base model's may)."""
+    return asserted_probabilities(fitted.matrix(feats), fitted.coef, fitted.intercept, fitted.assertion,
+                                  feats if assertion_feats is None else assertion_feats)
 
 
 def _wording_groups(docs: Sequence[TrainDoc], record: SentenceRecord) -> list[str] | None:
@@ -371,7 +384,10 @@ def _doc_scores(fitted: _Fitted, docs: Sequence[TrainDoc], top_k: int, context: 
     for i, d in enumerate(docs):
         if not d.sentences:
             continue
-        out[i] = review_scores(_sentence_probs(fitted, review_features(d.sentences, context)), top_k)
+        feats = review_features(d.sentences, context)
+        a = fitted.assertion
+        afeats = review_features(d.sentences, a.context) if a is not None and a.context != context else None
+        out[i] = review_scores(_sentence_probs(fitted, feats, afeats), top_k)
     return out
 
 

@@ -110,6 +110,14 @@ def test_own_and_context_features_are_normalised_apart():
     ("The health visitor noted bruising to his ear.", "past"),
     ("He was not seen.", "past"),
     ("Child A at nursery, hungry.", "none"),
+    # generic present-tense wording with participles and -ed words that are not verbs
+    ("Research shows that children exposed to domestic abuse are at greater risk.", "present"),
+    ("It is not recorded in the file.", "present"),
+    ("Neglect is often described as cumulative.", "present"),
+    ("Indeed the school is concerned.", "present"),
+    ("Mother's left arm is bruised.", "present"),
+    # a past verb before the present one is narrative
+    ("The school referred her in May and she is now in care.", "past"),
 ])
 def test_tense_is_read_from_the_printed_words(text, tense):
     assert f"tense:{tense}" in sentence_features(_s("r", 0, SectionKind.FINDINGS, "x", text))

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from pipeline.errors import ModelError
-from pipeline.features import FEATURES_VERSION, review_features, sentence_features
-from pipeline.model import load_model
+from pipeline.features import FEATURES_VERSION, review_features
+from pipeline.model import ThemeModel, load_model
 from pipeline.nlp import load_nlp, normalise, sentence_tags
 from pipeline.records import SectionKind, Sentence
 from pipeline.train import TrainDoc, TrainSettings, best_threshold, binary_metrics, train_model
@@ -218,8 +218,7 @@ def test_a_record_with_traps_trains_a_shared_assertion_model(with_assertion):
     # "Police checks found no history of ..." is a trap worded this way only for domestic abuse in
     # training: the assertion model, learned across themes, recognises it for neglect too
     sents = _sentences("x", ["Police checks found no history of neglect.", "Child A arrived at nursery hungry and in unwashed clothes."])
-    feats = [sentence_features(s) for s in sents]
-    asserted = model.assertion.probabilities_from_features(feats)
+    asserted = model.assertion.probabilities(sents)
     assert asserted[0] < 0.5 < asserted[1]
     probs = model.sentence_probabilities(sents)[:, THEMES.index("neglect")]
     assert probs[0] < probs[1]
@@ -446,3 +445,76 @@ def test_training_from_review_codes_alone_reads_sentences_alone(trained):
     model, _, _ = trained
     assert model.context == 0
     assert not any(f.startswith("p:") for f in model.features)
+
+
+def test_a_base_models_assertion_model_reads_sentences_as_it_was_trained_to(with_assertion, tmp_path: Path):
+    # retraining from review codes reads sentences alone (context 0), but the assertion model carried
+    # over from the base reads the sentence before: its probabilities must not change in the new model
+    base, _ = with_assertion
+    assert base.assertion is not None and base.assertion.context == 1
+    docs = _corpus(30, seed=21)
+    model, _ = train_model(docs, THEMES, TrainSettings(folds=3, min_df=1), None, base)
+    assert model.context == 0 and model.assertion is base.assertion
+    doc = docs[0].sentences
+    theme_only = ThemeModel(model.themes, model.features, model.idf, model.coef, model.intercept, model.thresholds,
+                            norm_floor=model.norm_floor, context=model.context).sentence_probabilities(doc)
+    assert np.allclose(model.sentence_probabilities(doc), theme_only * base.assertion.probabilities(doc)[:, None])
+    alone = base.assertion.probabilities_from_features([review_features([s])[0] for s in doc])
+    assert not np.allclose(alone, base.assertion.probabilities(doc))  # reading alone would differ
+    model.card = {"name": "r", "themes": list(THEMES), "codebook_sha256": "cb", "cues_sha256": "cu",
+                  "features": {"version": FEATURES_VERSION, "nlp_pipeline": "blank:en", "context_sentences": 1}}
+    model.save(tmp_path / "r")  # the card says what the model does, whatever the caller wrote
+    assert model.card["features"]["context_sentences"] == 0
+    assert json.loads((tmp_path / "r" / "assertion.json").read_text())["context"] == 1
+    loaded = load_model(tmp_path / "r", "cb", "cu", "blank:en")
+    assert np.array_equal(loaded.sentence_probabilities(doc), model.sentence_probabilities(doc))
+
+
+def test_whether_a_model_reads_the_sentence_before_is_in_its_hashed_files(with_assertion, tmp_path: Path):
+    model, _ = with_assertion
+    model.card = {"name": "m", "themes": list(THEMES), "codebook_sha256": "cb", "cues_sha256": "cu",
+                  "features": {"version": FEATURES_VERSION, "nlp_pipeline": "blank:en"}}
+    model.save(tmp_path / "m")
+    assert json.loads((tmp_path / "m" / "vocab.json").read_text())["context"] == 1
+    # a card edited to say otherwise is refused, with or without the key
+    card = json.loads((tmp_path / "m" / "card.json").read_text())
+    for value in (0, None):
+        edited = {**card, "features": {**card["features"], "context_sentences": value}}
+        if value is None:
+            del edited["features"]["context_sentences"]
+            # the key is optional: the vocabulary decides
+            (tmp_path / "m" / "card.json").write_text(json.dumps(edited))
+            assert load_model(tmp_path / "m", "cb", "cu", "blank:en").context == 1
+            continue
+        (tmp_path / "m" / "card.json").write_text(json.dumps(edited))
+        with pytest.raises(ModelError, match="context_sentences"):
+            load_model(tmp_path / "m", "cb", "cu", "blank:en")
+    # a vocabulary with features of the sentence before that does not read it cannot be built
+    with pytest.raises(ValueError, match="does not read it"):
+        ThemeModel(model.themes, model.features, model.idf, model.coef, model.intercept, model.thresholds, context=0)
+    with pytest.raises(ValueError, match="unreadable context"):
+        ThemeModel(model.themes, model.features, model.idf, model.coef, model.intercept, model.thresholds, context=True)
+
+
+def test_held_out_sentences_are_not_read_as_context_in_training():
+    from pipeline.train import _fit
+
+    docs = _corpus(12, seed=4)
+    n = sum(len(d.sentences) for d in docs)
+    exclude = np.zeros(n, dtype=bool)
+    exclude[: len(docs[0].sentences)] = True  # the whole first review held out
+    exclude[len(docs[0].sentences) + 1] = True  # and the second sentence of the second
+    held_words = {f"p:{w}" for w in docs[1].sentences[1].norm.split()}
+    fitted = _fit(docs, THEMES, TrainSettings(min_df=1), _record_for(docs), None, exclude=exclude)
+    feats = review_features(docs[1].sentences, 1, exclude[len(docs[0].sentences) : len(docs[0].sentences) + len(docs[1].sentences)])
+    assert not held_words & set(feats[2])
+    assert held_words & set(review_features(docs[1].sentences, 1)[2])  # read when not held out
+    held_only = {f"p:{w}" for w in docs[0].sentences[0].norm.split()} - {f for d in docs[1:] for fl in review_features(d.sentences, 1) for f in fl}
+    assert not held_only & set(fitted.vocabulary.features)
+
+
+def test_reviews_scored_together_never_read_each_others_sentences():
+    a = _sentences("a", ["Police were called after the partner assaulted the mother."])
+    b = _sentences("b", ["The family moved to a new flat in the spring."])
+    together = review_features([*a, *b], 1)
+    assert together[1] == review_features(b, 1)[0]
