@@ -27,20 +27,24 @@ def f1(pred: np.ndarray, truth: np.ndarray) -> float:
 
 
 def read_pairs(run: Path, codes: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """(themes, flags, truth): the run's 0/1 flags and the sheet's codes, one row per review, matched
-    on the review id (the file name without folder and extension)."""
+    """(themes, flags, truth): the run's 0/1 flags and the sheet's codes, one row per coded review.
+    A sheet's `file` is matched to the run's review id (the path below the run's folder, without
+    extension) by its longest ending of whole path parts that names one review of the run, since the
+    sheet's paths may start at a folder above the run's ("written-test/x.pdf" for review "x")."""
     with (run / "flags.csv").open(encoding="utf-8") as fh:
         flags = {r["review_id"]: r for r in csv.DictReader(fh)}
     with codes.open(encoding="utf-8-sig") as fh:
-        sheet = {PurePosixPath(r["file"]).stem: r for r in csv.DictReader(fh)}
+        rows = list(csv.DictReader(fh))
     themes = [t for t in next(iter(flags.values())) if t != "review_id"]
-    ids = sorted(set(flags) & set(sheet))
-    if len(ids) < len(sheet):
-        missing = sorted(set(sheet) - set(flags))
-        raise SystemExit(f"{len(missing)} coded review(s) are not in {run / 'flags.csv'} (e.g. {missing[0]})")
-    pred = np.array([[int(flags[i][t]) for t in themes] for i in ids])
-    truth = np.array([[int(sheet[i][t]) for t in themes] for i in ids])
-    return themes, pred, truth
+    pred, truth = [], []
+    for row in rows:
+        parts = PurePosixPath(row["file"].replace("\\", "/")).with_suffix("").parts
+        found = next(("/".join(parts[k:]) for k in range(len(parts)) if "/".join(parts[k:]) in flags), None)
+        if found is None:
+            raise SystemExit(f"{row['file']} (coded) is not a review of {run / 'flags.csv'}")
+        pred.append([int(flags[found][t]) for t in themes])
+        truth.append([int(row[t]) for t in themes])
+    return themes, np.array(pred), np.array(truth)
 
 
 def bootstrap(pred: np.ndarray, truth: np.ndarray, replicates: int = 2000, seed: int = 0, floor: float = 0.8) -> dict:

@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from benchmarks import agreement, speedcorpus
 from benchmarks.speed import TreeSampler
 from tests.conftest import ROOT
@@ -128,7 +130,10 @@ def test_bootstrap_intervals_contain_the_point_figure_and_widen_with_errors(tmp_
     assert noisy["theme_f1"][1] == 1.0 and noisy["macro_f1"] < 1.0
     # read from a run folder and a coding sheet, matched on the review id
     (tmp_path / "run").mkdir()
-    (tmp_path / "run" / "flags.csv").write_text("review_id,a,b\nr1,1,0\nr2,0,0\n")
-    (tmp_path / "codes.csv").write_text("file,a,b\nsub/r1.pdf,1,0\nsub/r2.pdf,1,0\n")
+    (tmp_path / "run" / "flags.csv").write_text("review_id,a,b\nr1,1,0\nr2,0,0\nx/r1,0,1\n")
+    (tmp_path / "codes.csv").write_text("file,a,b\nset/r1.pdf,1,0\nset/r2.pdf,1,0\nset/x/r1.pdf,0,0\n")
     themes, p, t = bootstrap_f1.read_pairs(tmp_path / "run", tmp_path / "codes.csv")
-    assert themes == ["a", "b"] and p.tolist() == [[1, 0], [0, 0]] and t.tolist() == [[1, 0], [1, 0]]
+    assert themes == ["a", "b"] and p.tolist() == [[1, 0], [0, 0], [0, 1]] and t.tolist() == [[1, 0], [1, 0], [0, 0]]
+    (tmp_path / "codes.csv").write_text("file,a,b\nset/r3.pdf,1,0\n")
+    with pytest.raises(SystemExit, match="r3"):
+        bootstrap_f1.read_pairs(tmp_path / "run", tmp_path / "codes.csv")
