@@ -38,6 +38,7 @@ corpus: $(VENV)/.installed
 	$(RT) corpus render corpus/written/texts --out corpus/build/pdfs/written
 	$(RT) corpus render corpus/written-eval/texts --out corpus/build/written-eval
 	$(RT) corpus render corpus/written-test/texts --out corpus/build/written-test
+	$(RT) corpus render corpus/written-reserve/texts --out corpus/build/written-reserve
 	$(RT) corpus render corpus/handwritten --out corpus/build/handwritten
 	$(RT) corpus stats corpus/generated --json corpus/generated/stats.json
 
@@ -56,6 +57,9 @@ corpus/build/written-eval/codes.csv:
 
 corpus/build/written-test/codes.csv:
 	$(RT) corpus render corpus/written-test/texts --out corpus/build/written-test
+
+corpus/build/written-reserve/codes.csv:
+	$(RT) corpus render corpus/written-reserve/texts --out corpus/build/written-reserve
 
 corpus/build/handwritten/codes.csv:
 	$(RT) corpus render corpus/handwritten --out corpus/build/handwritten
