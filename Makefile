@@ -69,11 +69,13 @@ model: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/pdfs/writte
 	$(RT) train corpus/build/pdfs/codes-a.csv corpus/build/pdfs/written/codes.csv --pdfs corpus/build/pdfs --sentences corpus/generated/sentences.csv.gz --sentences corpus/written/sentences.csv --calibrate corpus/build/pdfs/written/codes.csv --out models/default --jobs 2
 
 # Honest quality figures (README, Quality): text the model was not trained on, written differently.
-quality: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/handwritten/codes.csv corpus/build/written-eval/codes.csv corpus/build/written-test/codes.csv
+quality: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/handwritten/codes.csv corpus/build/written-eval/codes.csv corpus/build/written-test/codes.csv corpus/build/written-reserve/codes.csv
 	$(RT) evaluate corpus/build/written-test/codes.csv --pdfs corpus/build --out benchmarks/quality/written-test.csv --jobs 2
 	$(RT) evaluate corpus/build/written-eval/codes.csv --pdfs corpus/build --out benchmarks/quality/written-eval.csv --jobs 2
 	$(RT) evaluate corpus/build/handwritten/codes.csv --pdfs corpus/build --out benchmarks/quality/handwritten.csv --jobs 2
-	$(RT) evaluate corpus/build/written-test/codes.csv corpus/build/written-eval/codes.csv corpus/build/handwritten/codes.csv --pdfs corpus/build --out benchmarks/quality/written-all.csv --jobs 2 --into-card
+	$(RT) evaluate corpus/build/written-reserve/codes.csv --pdfs corpus/build --out benchmarks/quality/written-reserve.csv --jobs 2
+	$(RT) evaluate corpus/build/written-test/codes.csv corpus/build/written-reserve/codes.csv --pdfs corpus/build --out benchmarks/quality/untouched.csv --jobs 2
+	$(RT) evaluate corpus/build/written-test/codes.csv corpus/build/written-reserve/codes.csv corpus/build/written-eval/codes.csv corpus/build/handwritten/codes.csv --pdfs corpus/build --out benchmarks/quality/written-all.csv --jobs 2 --into-card
 	$(RT) evaluate corpus/build/pdfs/codes-b.csv --pdfs corpus/build/pdfs --out benchmarks/quality/evaluation-split.csv --jobs 2
 	$(PY) -m benchmarks.hard_negatives --json benchmarks/quality/hard-negatives.json
 	$(PY) -m benchmarks.record_traps corpus/build corpus/written-eval/sentences.csv --json benchmarks/quality/written-eval-traps.json
@@ -81,6 +83,10 @@ quality: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/handwritt
 	rm -rf benchmarks/build/written-test-run
 	$(RT) run corpus/build/written-test --out benchmarks/build/written-test-run --jobs 2
 	$(PY) -m benchmarks.bootstrap_f1 benchmarks/build/written-test-run corpus/build/written-test/codes.csv --json benchmarks/quality/written-test-bootstrap.json
+	rm -rf benchmarks/build/written-reserve-run
+	$(RT) run corpus/build/written-reserve --out benchmarks/build/written-reserve-run --jobs 2
+	$(PY) -m benchmarks.bootstrap_f1 benchmarks/build/written-test-run corpus/build/written-test/codes.csv benchmarks/build/written-reserve-run corpus/build/written-reserve/codes.csv --json benchmarks/quality/untouched-bootstrap.json
+	$(PY) -m benchmarks.record_traps corpus/build corpus/written-reserve/sentences.csv --json benchmarks/quality/written-reserve-traps.json
 
 # Speed and memory against plain pdfplumber (benchmarks/speed.py; about an hour on 2 cores at the
 # default sizes). Corpora are built once under benchmarks/build/ (not in git). A quick check:

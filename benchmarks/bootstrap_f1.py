@@ -6,7 +6,9 @@ each theme's F1, and the share of resamples in which every theme reaches a given
 issue's "every theme >= 0.80"). With a few dozen reviews a theme, one review either way moves a
 theme's F1 by several points: this says by how much.
 
-    python -m benchmarks.bootstrap_f1 RUN corpus/build/written-test/codes.csv [--json OUT]
+    python -m benchmarks.bootstrap_f1 RUN corpus/build/written-test/codes.csv [RUN2 CODES2 ...] [--json OUT]
+
+Several run folders, each with its coding sheet, are pooled (e.g. two held-out sets run apart).
 """
 
 from __future__ import annotations
@@ -70,12 +72,18 @@ def bootstrap(pred: np.ndarray, truth: np.ndarray, replicates: int = 2000, seed:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("run", type=Path)
-    ap.add_argument("codes", type=Path)
+    ap.add_argument("pairs", type=Path, nargs="+", metavar="RUN CODES", help="a run folder and its coding sheet, repeatable")
     ap.add_argument("--replicates", type=int, default=2000)
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
-    themes, pred, truth = read_pairs(args.run, args.codes)
+    if len(args.pairs) % 2:
+        ap.error("give each run folder with its coding sheet: RUN CODES [RUN CODES ...]")
+    parts = [read_pairs(run, codes) for run, codes in zip(args.pairs[::2], args.pairs[1::2])]
+    themes = parts[0][0]
+    if any(p[0] != themes for p in parts):
+        raise SystemExit("the runs flag different themes: were they made with the same model?")
+    pred = np.vstack([p[1] for p in parts])
+    truth = np.vstack([p[2] for p in parts])
     out = bootstrap(pred, truth, args.replicates)
     print(f"{out['reviews']} reviews; macro-F1 {out['macro_f1']:.3f} (95%: {out['macro_f1_95'][0]:.3f}-{out['macro_f1_95'][1]:.3f})")
     for t, v, (lo, hi), n in zip(themes, out["theme_f1"], out["theme_f1_95"], truth.sum(axis=0)):

@@ -137,3 +137,20 @@ def test_bootstrap_intervals_contain_the_point_figure_and_widen_with_errors(tmp_
     (tmp_path / "codes.csv").write_text("file,a,b\nset/r3.pdf,1,0\n")
     with pytest.raises(SystemExit, match="r3"):
         bootstrap_f1.read_pairs(tmp_path / "run", tmp_path / "codes.csv")
+
+
+def test_bootstrap_pools_several_runs_from_the_command_line(tmp_path):
+    for name, flags, codes in (("a", "review_id,t\nr1,1\nr2,0\n", "file,t\nr1.pdf,1\nr2.pdf,0\n"),
+                               ("b", "review_id,t\nr3,0\n", "file,t\nset/r3.pdf,1\n")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "flags.csv").write_text(flags)
+        (tmp_path / f"{name}.csv").write_text(codes)
+    out = tmp_path / "boot.json"
+    args = [str(tmp_path / "a"), str(tmp_path / "a.csv"), str(tmp_path / "b"), str(tmp_path / "b.csv"), "--replicates", "50", "--json", str(out)]
+    subprocess.run([sys.executable, "-m", "benchmarks.bootstrap_f1", *args], check=True, cwd=ROOT, capture_output=True)
+    import json
+
+    data = json.loads(out.read_text())
+    assert data["reviews"] == 3 and data["theme_f1"] == [round(2 / 3, 4)]  # one found, one missed
+    odd = subprocess.run([sys.executable, "-m", "benchmarks.bootstrap_f1", *args[:3]], cwd=ROOT, capture_output=True, text=True)
+    assert odd.returncode != 0 and "RUN CODES" in odd.stderr
