@@ -39,6 +39,7 @@ corpus: $(VENV)/.installed
 	$(RT) corpus render corpus/written-eval/texts --out corpus/build/written-eval
 	$(RT) corpus render corpus/written-test/texts --out corpus/build/written-test
 	$(RT) corpus render corpus/written-reserve/texts --out corpus/build/written-reserve
+	$(RT) corpus render corpus/written-next/texts --out corpus/build/written-next
 	$(RT) corpus render corpus/handwritten --out corpus/build/handwritten
 	$(RT) corpus stats corpus/generated --json corpus/generated/stats.json
 
@@ -60,6 +61,9 @@ corpus/build/written-test/codes.csv:
 
 corpus/build/written-reserve/codes.csv:
 	$(RT) corpus render corpus/written-reserve/texts --out corpus/build/written-reserve
+
+corpus/build/written-next/codes.csv:
+	$(RT) corpus render corpus/written-next/texts --out corpus/build/written-next
 
 corpus/build/handwritten/codes.csv:
 	$(RT) corpus render corpus/handwritten --out corpus/build/handwritten
