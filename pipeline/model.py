@@ -78,6 +78,17 @@ def asserted_probabilities(
     return probs
 
 
+def assertion_features(
+    assertion: AssertionModel | None, sentences: Sequence[Sentence], feats: list[list[str]], context: int
+) -> list[list[str]]:
+    """The feature lists `assertion` reads for the scored sentences of one review: `feats` (built with
+    `context`) when it reads them the same way, else rebuilt with its own context. A model retrained
+    from review codes reads sentences alone but keeps its base's assertion model, which may not."""
+    if assertion is None or assertion.context == context:
+        return feats
+    return review_features(sentences, assertion.context)
+
+
 @dataclass
 class AssertionModel:
     """One linear model over its own vocabulary: P(a theme mention in the sentence is asserted of this
@@ -170,8 +181,7 @@ class ThemeModel:
             return np.zeros((0, len(self.themes)))
         feats = review_features(sentences, self.context)
         x = transform(feats, self._vocabulary, self.idf, self.norm_floor, self._context)
-        # a model retrained from review codes keeps its base's assertion model, which may read differently
-        afeats = feats if self.assertion is None or self.assertion.context == self.context else review_features(sentences, self.assertion.context)
+        afeats = assertion_features(self.assertion, sentences, feats, self.context)
         return asserted_probabilities(x, self.coef, self.intercept, self.assertion, afeats)
 
     def predict(self, review_id: str, sentences: Sequence[Sentence]) -> ReviewPrediction:

@@ -41,7 +41,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
 from pipeline.features import FEATURES_VERSION, context_columns, fit_transform, review_features, transform
-from pipeline.model import AssertionModel, ThemeModel, asserted_probabilities, review_scores, sigmoid
+from pipeline.model import AssertionModel, ThemeModel, asserted_probabilities, assertion_features, review_scores, sigmoid
 from pipeline.records import Sentence
 
 MIN_PER_CLASS = 8  # fewer coded positives or negatives than this: trained, but marked unreliable
@@ -165,6 +165,7 @@ class _Vocabulary:
     features: list[str]
     index: dict[str, int]
     idf: np.ndarray
+    context: np.ndarray | None  # `context_columns(features)`, found once per vocabulary
 
 
 def _vocabulary(feats: Sequence[Sequence[str]], min_df: int, max_features: int | None = None) -> _Vocabulary:
@@ -172,7 +173,8 @@ def _vocabulary(feats: Sequence[Sequence[str]], min_df: int, max_features: int |
     vec = TfidfVectorizer(analyzer=lambda f: f, sublinear_tf=True, min_df=min_df, max_features=max_features, dtype=np.float64)
     vec.fit(feats)
     features = [str(f) for f in vec.get_feature_names_out()]
-    return _Vocabulary(features, {f: i for i, f in enumerate(features)}, np.round(np.asarray(vec.idf_, dtype=np.float64), IDF_DECIMALS))
+    idf = np.round(np.asarray(vec.idf_, dtype=np.float64), IDF_DECIMALS)
+    return _Vocabulary(features, {f: i for i, f in enumerate(features)}, idf, context_columns(features))
 
 
 def stored_coefficients(coef: np.ndarray) -> np.ndarray:
@@ -190,7 +192,7 @@ class _Fitted:
 
     def matrix(self, feats: Sequence[Sequence[str]]) -> sp.csr_matrix:
         """The fit's feature matrix of `feats`, as the saved model will compute it."""
-        return transform(feats, self.vocabulary.index, self.vocabulary.idf, self.norm_floor, context_columns(self.vocabulary.features))
+        return transform(feats, self.vocabulary.index, self.vocabulary.idf, self.norm_floor, self.vocabulary.context)
 
 
 def _fit_assertion(
@@ -213,7 +215,7 @@ def _fit_assertion(
         return None
     train_feats = [feats[r] for r in rows]
     vocab = _vocabulary(train_feats, settings.min_df, settings.assertion_max_features)
-    x, floor = fit_transform(train_feats, vocab.index, vocab.idf, settings.norm_floor_quantile, context=context_columns(vocab.features))
+    x, floor = fit_transform(train_feats, vocab.index, vocab.idf, settings.norm_floor_quantile, context=vocab.context)
     coef, intercept = _fit_lr(x, np.asarray(y, dtype=np.int8), settings.assertion_c)
     coef = np.round(coef, 4)  # as saved (assertion.json), so a loaded model scores exactly as this one
     return AssertionModel(vocab.features, vocab.idf, coef, intercept, norm_floor=floor, context=settings.context)
@@ -238,7 +240,7 @@ def _fit(
     keep = np.ones(len(feats), dtype=bool) if exclude is None else ~exclude
     kept_feats = [f for f, k in zip(feats, keep) if k]
     vocab = _vocabulary(kept_feats, settings.min_df, settings.max_features)
-    x, floor = fit_transform(feats, vocab.index, vocab.idf, settings.norm_floor_quantile, keep, context_columns(vocab.features))
+    x, floor = fit_transform(feats, vocab.index, vocab.idf, settings.norm_floor_quantile, keep, vocab.context)
     if matches is None:
         matches = [record_matches(d, record.get(d.file, ())) for d in docs] if record is not None else []
     coef = np.zeros((len(themes), x.shape[1]))
@@ -254,10 +256,11 @@ def _fit(
     # MIL picks a positive review's sentences by the product of theme and assertion probabilities
     if assertion is None:
         asserted = np.ones(len(feats))
-    elif assertion.context == settings.context:
-        asserted = assertion.probabilities_from_features(feats)
-    else:  # the base model's, which reads sentences its own way
-        asserted = np.concatenate([assertion.probabilities(d.sentences) for d in docs] or [np.zeros(0)])
+    else:
+        asserted = assertion.probabilities_from_features([
+            f for i, d in enumerate(docs)
+            for f in assertion_features(assertion, d.sentences, feats[bounds[i] : bounds[i + 1]], settings.context)
+        ])
     for j, theme in enumerate(themes):
         has_cue = np.array([any(t.startswith(f"cue:{theme}") for t in s.tags) for s in all_sentences])
         # cues not negated nor about another person ("often", a generic trigger, is common in narrative)
@@ -385,8 +388,7 @@ def _doc_scores(fitted: _Fitted, docs: Sequence[TrainDoc], top_k: int, context: 
         if not d.sentences:
             continue
         feats = review_features(d.sentences, context)
-        a = fitted.assertion
-        afeats = review_features(d.sentences, a.context) if a is not None and a.context != context else None
+        afeats = assertion_features(fitted.assertion, d.sentences, feats, context)
         out[i] = review_scores(_sentence_probs(fitted, feats, afeats), top_k)
     return out
 
