@@ -20,12 +20,13 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
+from pipeline.train import binary_metrics
+
 
 def f1(pred: np.ndarray, truth: np.ndarray) -> float:
-    """F1 of 0/1 predictions; 1.0 when there is nothing to find and nothing was flagged."""
-    tp = int(((pred == 1) & (truth == 1)).sum())
-    wrong = int((pred != truth).sum())
-    return 1.0 if tp + wrong == 0 else 2 * tp / (2 * tp + wrong)
+    """F1 of 0/1 predictions as `evaluate` reports it (1.0 when there is nothing to find and nothing
+    was flagged)."""
+    return float(binary_metrics(pred, truth)["f1"])
 
 
 def read_pairs(run: Path, codes: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
