@@ -40,6 +40,8 @@ corpus: $(VENV)/.installed
 	$(RT) corpus render corpus/written-test/texts --out corpus/build/written-test
 	$(RT) corpus render corpus/written-reserve/texts --out corpus/build/written-reserve
 	$(RT) corpus render corpus/written-next/texts --out corpus/build/written-next
+	$(RT) corpus render corpus/style-dev/texts --out corpus/build/style-dev
+	$(RT) corpus render corpus/style-test/texts --out corpus/build/style-test
 	$(RT) corpus render corpus/handwritten --out corpus/build/handwritten
 	$(RT) corpus stats corpus/generated --json corpus/generated/stats.json
 
@@ -64,6 +66,12 @@ corpus/build/written-reserve/codes.csv:
 
 corpus/build/written-next/codes.csv:
 	$(RT) corpus render corpus/written-next/texts --out corpus/build/written-next
+
+corpus/build/style-dev/codes.csv:
+	$(RT) corpus render corpus/style-dev/texts --out corpus/build/style-dev
+
+corpus/build/style-test/codes.csv:
+	$(RT) corpus render corpus/style-test/texts --out corpus/build/style-test
 
 corpus/build/handwritten/codes.csv:
 	$(RT) corpus render corpus/handwritten --out corpus/build/handwritten
