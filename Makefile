@@ -81,13 +81,17 @@ model: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/pdfs/writte
 	$(RT) train corpus/build/pdfs/codes-a.csv corpus/build/pdfs/written/codes.csv --pdfs corpus/build/pdfs --sentences corpus/generated/sentences.csv.gz --sentences corpus/written/sentences.csv --calibrate corpus/build/pdfs/written/codes.csv --out models/default --jobs 2
 
 # Honest quality figures (README, Quality): text the model was not trained on, written differently.
-quality: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/handwritten/codes.csv corpus/build/written-eval/codes.csv corpus/build/written-test/codes.csv corpus/build/written-reserve/codes.csv
+quality: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/handwritten/codes.csv corpus/build/written-eval/codes.csv corpus/build/written-test/codes.csv corpus/build/written-reserve/codes.csv corpus/build/written-next/codes.csv corpus/build/style-dev/codes.csv corpus/build/style-test/codes.csv
 	$(RT) evaluate corpus/build/written-test/codes.csv --pdfs corpus/build --out benchmarks/quality/written-test.csv --jobs 2
 	$(RT) evaluate corpus/build/written-eval/codes.csv --pdfs corpus/build --out benchmarks/quality/written-eval.csv --jobs 2
 	$(RT) evaluate corpus/build/handwritten/codes.csv --pdfs corpus/build --out benchmarks/quality/handwritten.csv --jobs 2
 	$(RT) evaluate corpus/build/written-reserve/codes.csv --pdfs corpus/build --out benchmarks/quality/written-reserve.csv --jobs 2
+	$(RT) evaluate corpus/build/written-next/codes.csv --pdfs corpus/build --out benchmarks/quality/written-next.csv --jobs 2
+	$(RT) evaluate corpus/build/style-dev/codes.csv --pdfs corpus/build --out benchmarks/quality/style-dev.csv --jobs 2
+	$(RT) evaluate corpus/build/style-test/codes.csv --pdfs corpus/build --out benchmarks/quality/style-test.csv --jobs 2
 	$(RT) evaluate corpus/build/written-test/codes.csv corpus/build/written-reserve/codes.csv --pdfs corpus/build --out benchmarks/quality/untouched.csv --jobs 2
-	$(RT) evaluate corpus/build/written-test/codes.csv corpus/build/written-reserve/codes.csv corpus/build/written-eval/codes.csv corpus/build/handwritten/codes.csv --pdfs corpus/build --out benchmarks/quality/written-all.csv --jobs 2 --into-card
+	$(RT) evaluate corpus/build/written-test/codes.csv corpus/build/written-reserve/codes.csv corpus/build/written-next/codes.csv corpus/build/style-test/codes.csv --pdfs corpus/build --out benchmarks/quality/untouched-all.csv --jobs 2
+	$(RT) evaluate corpus/build/written-test/codes.csv corpus/build/written-reserve/codes.csv corpus/build/written-next/codes.csv corpus/build/style-test/codes.csv corpus/build/style-dev/codes.csv corpus/build/written-eval/codes.csv corpus/build/handwritten/codes.csv --pdfs corpus/build --out benchmarks/quality/written-all.csv --jobs 2 --into-card
 	$(RT) evaluate corpus/build/pdfs/codes-b.csv --pdfs corpus/build/pdfs --out benchmarks/quality/evaluation-split.csv --jobs 2
 	$(PY) -m benchmarks.hard_negatives --json benchmarks/quality/hard-negatives.json
 	$(PY) -m benchmarks.record_traps corpus/build corpus/written-eval/sentences.csv --json benchmarks/quality/written-eval-traps.json
@@ -99,6 +103,13 @@ quality: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/handwritt
 	$(RT) run corpus/build/written-reserve --out benchmarks/build/written-reserve-run --jobs 2
 	$(PY) -m benchmarks.bootstrap_f1 benchmarks/build/written-test-run corpus/build/written-test/codes.csv benchmarks/build/written-reserve-run corpus/build/written-reserve/codes.csv --json benchmarks/quality/untouched-bootstrap.json
 	$(PY) -m benchmarks.record_traps corpus/build corpus/written-reserve/sentences.csv --json benchmarks/quality/written-reserve-traps.json
+	$(PY) -m benchmarks.record_traps corpus/build corpus/written-next/sentences.csv --json benchmarks/quality/written-next-traps.json
+	$(PY) -m benchmarks.record_traps corpus/build corpus/style-dev/sentences.csv --json benchmarks/quality/style-dev-traps.json
+	$(PY) -m benchmarks.record_traps corpus/build corpus/style-test/sentences.csv --json benchmarks/quality/style-test-traps.json
+	rm -rf benchmarks/build/written-next-run benchmarks/build/style-test-run
+	$(RT) run corpus/build/written-next --out benchmarks/build/written-next-run --jobs 2
+	$(RT) run corpus/build/style-test --out benchmarks/build/style-test-run --jobs 2
+	$(PY) -m benchmarks.bootstrap_f1 benchmarks/build/written-test-run corpus/build/written-test/codes.csv benchmarks/build/written-reserve-run corpus/build/written-reserve/codes.csv benchmarks/build/written-next-run corpus/build/written-next/codes.csv benchmarks/build/style-test-run corpus/build/style-test/codes.csv --json benchmarks/quality/untouched-all-bootstrap.json
 
 # Speed and memory against plain pdfplumber (benchmarks/speed.py; about an hour on 2 cores at the
 # default sizes). Corpora are built once under benchmarks/build/ (not in git). A quick check:
