@@ -42,6 +42,7 @@ corpus: $(VENV)/.installed
 	$(RT) corpus render corpus/written-next/texts --out corpus/build/written-next
 	$(RT) corpus render corpus/style-dev/texts --out corpus/build/style-dev
 	$(RT) corpus render corpus/style-test/texts --out corpus/build/style-test
+	$(RT) corpus render corpus/written-unseen/texts --out corpus/build/written-unseen
 	$(RT) corpus render corpus/handwritten --out corpus/build/handwritten
 	$(RT) corpus stats corpus/generated --json corpus/generated/stats.json
 
@@ -72,6 +73,9 @@ corpus/build/style-dev/codes.csv:
 
 corpus/build/style-test/codes.csv:
 	$(RT) corpus render corpus/style-test/texts --out corpus/build/style-test
+
+corpus/build/written-unseen/codes.csv:
+	$(RT) corpus render corpus/written-unseen/texts --out corpus/build/written-unseen
 
 corpus/build/handwritten/codes.csv:
 	$(RT) corpus render corpus/handwritten --out corpus/build/handwritten

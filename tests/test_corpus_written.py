@@ -1,5 +1,5 @@
 """The reviews written in full (corpus/written for training; corpus/written-eval, corpus/written-test,
-corpus/written-reserve, corpus/written-next, corpus/style-dev and corpus/style-test held out): coding sheet, sentence record and texts agree, and no held-out text shares a sentence with
+corpus/written-reserve, corpus/written-next, corpus/style-dev, corpus/style-test and corpus/written-unseen held out): coding sheet, sentence record and texts agree, and no held-out text shares a sentence with
 training text or with another held-out set."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pipeline.codebook import load_codebook
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITTEN = ROOT / "corpus" / "written"
-FOLDERS = {"written": "written/", "written-eval": "written-eval/", "written-test": "written-test/", "written-reserve": "written-reserve/", "written-next": "written-next/", "style-dev": "style-dev/", "style-test": "style-test/"}  # folder -> prefix of `file` in its sheets
-MIN_REVIEWS = {"written": 169, "written-eval": 132, "written-test": 48, "written-reserve": 24, "written-next": 24, "style-dev": 18, "style-test": 18}
-HELD_OUT = ("handwritten", "written-eval", "written-test", "written-reserve", "written-next", "style-dev", "style-test")
+FOLDERS = {"written": "written/", "written-eval": "written-eval/", "written-test": "written-test/", "written-reserve": "written-reserve/", "written-next": "written-next/", "style-dev": "style-dev/", "style-test": "style-test/", "written-unseen": "written-unseen/"}  # folder -> prefix of `file` in its sheets
+MIN_REVIEWS = {"written": 169, "written-eval": 132, "written-test": 48, "written-reserve": 24, "written-next": 24, "style-dev": 18, "style-test": 18, "written-unseen": 24}
+HELD_OUT = ("handwritten", "written-eval", "written-test", "written-reserve", "written-next", "style-dev", "style-test", "written-unseen")
 TRAPS = {"negated", "ruled_out", "hypothetical", "generic", "recommendation", "other_subject"}
 PRESENT = {"present", "present_missed"}
 
