@@ -36,6 +36,7 @@ corpus: $(VENV)/.installed
 	cp corpus/build/sample/pdfs/*.pdf corpus/build/sample/codes.csv corpus/sample/
 	$(RT) corpus render corpus/generated/texts --out corpus/build/pdfs
 	$(RT) corpus render corpus/written/texts --out corpus/build/pdfs/written
+	$(RT) corpus render corpus/written-extra/texts --out corpus/build/pdfs/written-extra
 	$(RT) corpus render corpus/written-eval/texts --out corpus/build/written-eval
 	$(RT) corpus render corpus/written-test/texts --out corpus/build/written-test
 	$(RT) corpus render corpus/written-reserve/texts --out corpus/build/written-reserve

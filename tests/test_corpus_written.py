@@ -1,4 +1,4 @@
-"""The reviews written in full (corpus/written for training; corpus/written-eval, corpus/written-test,
+"""The reviews written in full (corpus/written and corpus/written-extra for training; corpus/written-eval, corpus/written-test,
 corpus/written-reserve, corpus/written-next, corpus/style-dev, corpus/style-test and corpus/written-unseen held out): coding sheet, sentence record and texts agree, and no held-out text shares a sentence with
 training text or with another held-out set."""
 
@@ -15,8 +15,8 @@ from pipeline.codebook import load_codebook
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITTEN = ROOT / "corpus" / "written"
-FOLDERS = {"written": "written/", "written-eval": "written-eval/", "written-test": "written-test/", "written-reserve": "written-reserve/", "written-next": "written-next/", "style-dev": "style-dev/", "style-test": "style-test/", "written-unseen": "written-unseen/"}  # folder -> prefix of `file` in its sheets
-MIN_REVIEWS = {"written": 169, "written-eval": 132, "written-test": 48, "written-reserve": 24, "written-next": 24, "style-dev": 18, "style-test": 18, "written-unseen": 24}
+FOLDERS = {"written": "written/", "written-extra": "written-extra/", "written-eval": "written-eval/", "written-test": "written-test/", "written-reserve": "written-reserve/", "written-next": "written-next/", "style-dev": "style-dev/", "style-test": "style-test/", "written-unseen": "written-unseen/"}  # folder -> prefix of `file` in its sheets
+MIN_REVIEWS = {"written": 169, "written-extra": 48, "written-eval": 132, "written-test": 48, "written-reserve": 24, "written-next": 24, "style-dev": 18, "style-test": 18, "written-unseen": 24}
 HELD_OUT = ("handwritten", "written-eval", "written-test", "written-reserve", "written-next", "style-dev", "style-test", "written-unseen")
 TRAPS = {"negated", "ruled_out", "hypothetical", "generic", "recommendation", "other_subject"}
 PRESENT = {"present", "present_missed"}
@@ -85,7 +85,7 @@ def test_record_sentences_are_verbatim_and_agree_with_the_codes(folder: str):
 
 
 def test_training_text_shares_no_sentence_with_the_held_out_reviews():
-    training = _sentences("written")
+    training = _sentences("written") | _sentences("written-extra")
     for i, held_out in enumerate(HELD_OUT):
         assert not training & _sentences(held_out), held_out
         for other in HELD_OUT[i + 1 :]:
