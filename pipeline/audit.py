@@ -22,6 +22,7 @@ from pipeline.codes import PICKED_UNCERTAIN, is_audit, merge_codes, read_codes
 from pipeline.config import Config
 from pipeline.errors import InputError
 from pipeline.export import write_json
+from pipeline.model import card_reviews_sha256
 from pipeline.runfolder import read_run
 from pipeline.train import binary_metrics
 
@@ -41,14 +42,14 @@ def audit_run(run_dir: Path, code_files: Sequence[Path], cfg: Config, record: bo
     merged = [r for r in merge_codes([[r for r in s if is_audit(r)] for s in sheets], cfg.coding.conflict).reviews if r.codes]
     by_file = {f: rid for rid, f in run.files.items()}
     sha256 = run.file_sha256
-    trained = set(((run.card or {}).get("training_data") or {}).get("review_sha256") or [])
+    trained = card_reviews_sha256(run.card)
     used = [(r, by_file[r.file]) for r in merged if r.file in by_file and sha256.get(by_file[r.file]) not in trained]
     not_in_run = sum(1 for r in merged if r.file not in by_file)
     was_trained = sum(1 for r in merged if r.file in by_file and sha256.get(by_file[r.file]) in trained)
     if not used:
         raise InputError(
             f"{run_dir}: none of the audit-coded reviews can be checked ({not_in_run} not in this run, {was_trained} "
-            "trained on); code a random sample of this run: `review-themes code-sheet RUN_DIR --pick random`"
+            "trained or calibrated on); code a random sample of this run: `review-themes code-sheet RUN_DIR --pick random`"
         )
     per_theme: dict[str, Any] = {}
     for theme in codebook.ids:
@@ -59,7 +60,7 @@ def audit_run(run_dir: Path, code_files: Sequence[Path], cfg: Config, record: bo
     uncertain = len(excluded.get(PICKED_UNCERTAIN, set()))
     basis = f"audited on {len(used)} audit-coded review(s) of this run; {uncertain} uncertainty-picked review(s) excluded"
     if was_trained:
-        basis += f"; {was_trained} review(s) the model was trained on excluded"
+        basis += f"; {was_trained} review(s) the model was trained or calibrated on excluded"
     if not_in_run:
         basis += f"; {not_in_run} coded review(s) not in this run"
     section = {

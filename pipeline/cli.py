@@ -291,6 +291,44 @@ def evaluate(
             out.print(f"error rates recorded in {card_path} (held_out_evaluation)")
 
 
+@app.command()
+def calibrate(
+    codes: Annotated[list[Path], typer.Argument(help="Coding sheet(s) of your own reviews; only audit rows count, and reviews the model was trained on are left out.")],
+    pdfs: PdfsOpt,
+    out_model: Annotated[Path, typer.Option("--out", "-o", help="New model folder, e.g. models/2026-11-calibrated.")],
+    model: ModelOpt = None,
+    config: ConfigOpt = None,
+    min_per_class: Annotated[int, typer.Option("--min-per-class", min=1, help="Coded positive and negative reviews a theme needs before its threshold is re-chosen.")] = 5,
+    jobs: ExtractionJobsOpt = None,
+    store: StoreOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Re-choose a model's thresholds on your coded reviews, weights unchanged; write it to --out.
+
+    For reviews the model ranks well but scores low (or high): e.g. a partnership's house style
+    unlike the training text. The figures printed are on the reviews that chose the thresholds, so
+    optimistic: evaluate the new model on other coded reviews."""
+    from pipeline.calibration import calibrate_model
+
+    with _errors():
+        cfg = load_config(config, store_dir=store)
+        log = _log(quiet)
+        with _ticker(quiet, "extracting") as tick:
+            card = calibrate_model(codes, pdfs, out_model, cfg, model or cfg.model, jobs or cfg.jobs, min_per_class, tick, log)  # type: ignore[arg-type]
+        if not quiet:
+            ev = card["evaluation"]
+            out.print(f"model {card['model_id']} written to {out_model} (thresholds of {card['derived_from']['model_id']} "
+                      f"re-chosen on {card['calibration']['basis'].replace('evaluated on ', '')})")
+            _print_theme_table(f"{'threshold':>17} {'F1':>13} {'pos':>4} {'neg':>4}", (
+                (theme, f"{m['threshold_before']:>7.3f} -> {m['threshold']:<6.3f} "
+                        + (f"{m['before']['f1']:>5.3f} -> {m['f1']:<5.3f}" if "before" in m else f"{'-':>13}")
+                        + f" {m['coded_positive']:>4} {m['coded_negative']:>4}" + ("" if m["rechosen"] else "  kept: too few coded"))
+                for theme, m in ev["per_theme"].items()
+            ))
+            out.print(f"macro-F1 on these reviews {ev['macro_f1_before']} -> {ev['macro_f1']} (in-sample: evaluate the new "
+                      "model on other coded reviews)")
+
+
 class Format(str, Enum):
     csv = "csv"
     xlsx = "xlsx"
@@ -414,7 +452,8 @@ def models_list(
             unreliable = ", ".join(m.unreliable) if m.unreliable else "-"
             if m.unreliable and len(m.unreliable) == m.themes:
                 unreliable = f"all {m.themes}"
-            out.print(f"{mark} {m.model_id:40} {m.created:25} {_fmt(m.reviews, 'd'):>7} {_fmt(m.cv_macro_f1):>6}  {unreliable}", highlight=False)
+            derived = f"  (thresholds of {m.calibrated_from}, re-chosen by `calibrate`)" if m.calibrated_from else ""
+            out.print(f"{mark} {m.model_id:40} {m.created:25} {_fmt(m.reviews, 'd'):>7} {_fmt(m.cv_macro_f1):>6}  {unreliable}{derived}", highlight=False)
         in_use = [m for m in infos if m.in_use]
         if any(m.problem for m in infos):
             out.print("! = a folder whose card.json cannot be read (copy it again from its source, or remove it)", highlight=False)

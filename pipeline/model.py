@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -264,6 +264,14 @@ def model_digest(files: dict[str, str], thresholds: dict[str, float] | None) -> 
     """The hash part of a model id: of the files' sha256s and the thresholds, so a model retrained to
     the same weights but flagging at other thresholds gets another id."""
     return sha256_bytes(json.dumps({"files": files, "thresholds": thresholds}, sort_keys=True).encode())[:12]
+
+
+def card_reviews_sha256(card: Mapping[str, Any] | None) -> set[str]:
+    """The sha256 of every PDF a model card says the model was trained on (`training_data`) or had its
+    thresholds chosen on (`calibration`): reviews that cannot honestly measure it."""
+    card = card or {}
+    return (set((card.get("training_data") or {}).get("review_sha256") or [])
+            | set((card.get("calibration") or {}).get("review_sha256") or []))
 
 
 def read_card(folder: Path) -> dict[str, Any]:

@@ -428,6 +428,7 @@ class ModelInfo:
     themes: int = 0
     in_use: bool = False
     problem: str = ""  # why the card could not be read ("" for a readable one)
+    calibrated_from: str = ""  # the base model's id when the thresholds were re-chosen (`calibrate`)
 
 
 @dataclass(frozen=True, slots=True)

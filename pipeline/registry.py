@@ -21,15 +21,18 @@ def model_info(folder: Path, configured: Path | None = None) -> ModelInfo:
     ev = card.get("evaluation") or {}
     per_theme = ev.get("per_theme") or {}
     in_use = configured is not None and folder.resolve() == configured.resolve()
+    calibrated_from = str((card.get("derived_from") or {}).get("model_id") or "")
     return ModelInfo(
         folder=str(folder),
         model_id=str(card.get("model_id", folder.name)),
         created=str(card.get("created", "")),
         reviews=(card.get("training_data") or {}).get("reviews"),
-        cv_macro_f1=ev.get("macro_f1"),
+        # a calibrated model's figures are in-sample on its calibration reviews: no cross-validation
+        cv_macro_f1=None if calibrated_from else ev.get("macro_f1"),
         unreliable=tuple(t for t, m in per_theme.items() if not m.get("reliable", True)),
         themes=len(card.get("themes") or per_theme),
         in_use=in_use,
+        calibrated_from=calibrated_from,
     )
 
 

@@ -35,7 +35,7 @@ from pipeline.errors import CodesError, InputError
 from pipeline.export import open_text
 from pipeline.features import scored
 from pipeline.keywords import KeywordModel
-from pipeline.model import ThemeModel, load_model, read_card
+from pipeline.model import ThemeModel, card_reviews_sha256, load_model, read_card
 from pipeline.records import Codebook, ExtractFailure, Sentence
 from pipeline.train import SentenceRecord, TrainDoc, TrainSettings, binary_metrics, feature_settings, train_model
 from pipeline.versions import library_versions
@@ -78,7 +78,8 @@ def _assertion_source(model: ThemeModel, base: ThemeModel | None) -> str | None:
     return "sentence record"
 
 
-def _file_sha(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes (a coding sheet or record, as a card records it)."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -194,11 +195,11 @@ def train_from_codes(
         "cues_sha256": cues_sha256(cues),
         "features": feature_settings(settings, cfg.nlp.pipeline, _assertion_source(model, base)),
         "training_data": {
-            "coding_sheets": {str(p): _file_sha(p) for p in code_files},
-            "sentence_record": {str(p): _file_sha(p) for p in records} if records else None,
+            "coding_sheets": {str(p): file_sha256(p) for p in code_files},
+            "sentence_record": {str(p): file_sha256(p) for p in records} if records else None,
             "sentence_labels": "sentence record" if record else "multiple-instance learning from review codes",
             "base_model": str(base_model) if base_model else None,
-            "calibration_sheets": {str(p): _file_sha(p) for p in calibrate_codes} or None,
+            "calibration_sheets": {str(p): file_sha256(p) for p in calibrate_codes} or None,
             "records_sha256": hashlib.sha256(records_blob).hexdigest(),
             "reviews": len(docs),
             "sentences": sum(len(d.sentences) for d in docs),
@@ -255,7 +256,7 @@ class AuditSet:
             if picked != PICKED_UNCERTAIN:
                 parts.append(f"{n} review(s) picked by '{picked}' excluded")
         if self.excluded_trained:
-            parts.append(f"{self.excluded_trained} review(s) the model was trained on excluded")
+            parts.append(f"{self.excluded_trained} review(s) the model was trained or calibrated on excluded")
         if self.uncoded:
             parts.append(f"{self.uncoded} uncoded row(s) ignored")
         return "; ".join(parts)
@@ -271,9 +272,10 @@ class AuditSet:
 
 
 def trained_sha256(model: object) -> set[str]:
-    """The sha256 of every PDF a model was trained on, as recorded in its card (empty if unknown)."""
-    card = getattr(model, "card", None) or {}
-    return set((card.get("training_data") or {}).get("review_sha256") or [])
+    """The sha256 of every PDF a model was trained on or had its thresholds chosen on (`calibrate`), as
+    recorded in its card (empty if unknown): none of them can honestly measure it."""
+    return card_reviews_sha256(getattr(model, "card", None))
+
 
 
 def audit_set(
@@ -357,7 +359,7 @@ def evaluate_model(
         "skipped": audit.skipped,
         "macro_f1": round(float(np.mean([r.model["f1"] for r in rows])), 4) if rows else None,
         "baseline_macro_f1": round(float(np.mean([r.baseline["f1"] for r in rows])), 4) if rows else None,
-        "coding_sheets": {str(p): _file_sha(p) for p in code_files},
+        "coding_sheets": {str(p): file_sha256(p) for p in code_files},
         "versions": library_versions(),
     }
     return rows, summary

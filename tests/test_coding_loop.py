@@ -153,7 +153,7 @@ def test_evaluating_on_training_reviews_leaves_them_out(workspace):
     invoke("train", base, "--pdfs", pdfs, "--out", tmp / "models/base", "--config", cfg, "-q")
     result = runner.invoke(app, ["evaluate", str(base), "--pdfs", str(pdfs), "--model", str(tmp / "models/base"), "--config", str(cfg)])
     assert result.exit_code == 1
-    assert "no audit-coded reviews" in result.output and "8 review(s) the model was trained on excluded" in result.output
+    assert "no audit-coded reviews" in result.output and "8 review(s) the model was trained or calibrated on excluded" in result.output
 
 
 def test_train_with_a_calibration_sheet(workspace):

@@ -1,0 +1,111 @@
+"""`calibrate`: thresholds re-chosen on coded reviews, weights unchanged (pipeline/calibration.py)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.calibration import choose_thresholds
+from pipeline.cli import app
+from pipeline.codebook import load_codebook
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def test_a_theme_scored_low_across_the_board_gets_a_lower_threshold():
+    # ranked perfectly, but every score below the old threshold: nothing was flagged
+    scores = np.array([0.55, 0.5, 0.45, 0.42, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1])
+    truth = np.array([1, 1, 1, 1, 1, 0, 0, 0, 0, 0])
+    entry = choose_thresholds({"neglect": 0.7}, {"neglect": scores}, {"neglect": truth})["neglect"]
+    assert entry["rechosen"] and entry["threshold_before"] == 0.7
+    assert 0.3 < entry["threshold"] < 0.4  # midway between the lowest positive and the highest negative
+    assert entry["before"]["f1"] == 0.0 and entry["f1"] == 1.0
+    assert entry["sensitivity"] == 1.0 and entry["specificity"] == 1.0  # what adjusted prevalence reads
+    assert (entry["coded_positive"], entry["coded_negative"]) == (5, 5)
+
+
+def test_too_few_coded_reviews_keep_the_old_threshold_and_say_so():
+    scores = np.array([0.9, 0.2, 0.1, 0.3, 0.2, 0.1])
+    truth = np.array([1, 0, 0, 0, 0, 0])
+    out = choose_thresholds({"neglect": 0.6, "disability": 0.5}, {"neglect": scores}, {"neglect": truth})
+    assert not out["neglect"]["rechosen"] and out["neglect"]["threshold"] == 0.6
+    assert "only 1 coded positive and 5 coded negative" in out["neglect"]["warning"]
+    assert out["neglect"]["f1"] == 1.0  # still measured at the kept threshold
+    # a theme nobody coded: kept, no figures
+    assert out["disability"]["threshold"] == 0.5 and "f1" not in out["disability"]
+    assert (out["disability"]["coded_positive"], out["disability"]["coded_negative"]) == (0, 0)
+    # a lower bar re-chooses it
+    assert choose_thresholds({"neglect": 0.6}, {"neglect": scores}, {"neglect": truth}, min_per_class=1)["neglect"]["rechosen"]
+
+
+def _sheet(path: Path, files: list[str], truth: dict, ids: list[str]) -> Path:
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["file", *ids])
+        for f in files:
+            w.writerow([f, *(truth[f][t] for t in ids)])
+    return path
+
+
+def _invoke(*args: object) -> str:
+    result = runner.invoke(app, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_calibrate_command_writes_a_new_model_with_the_same_weights(tmp_path: Path, coding_pdfs):
+    pdfs, truth = coding_pdfs
+    ids = load_codebook(ROOT / "corpus/codebook.csv").ids
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"codebook: {ROOT / 'corpus/codebook.csv'}\ncues: {ROOT / 'corpus/cues.yaml'}\nmodel: models/base\n")
+    files = sorted(truth)
+    base_sheet = _sheet(tmp_path / "base.csv", files[:8], truth, ids)
+    own = _sheet(tmp_path / "own.csv", files[8:], truth, ids)  # four themes with 4 positives and 4 negatives
+    _invoke("train", base_sheet, "--pdfs", pdfs, "--out", tmp_path / "models/base", "--config", cfg, "-q")
+    out = _invoke("calibrate", own, "--pdfs", pdfs, "--out", tmp_path / "models/cal", "--min-per-class", 4, "--config", cfg)
+    assert "in-sample" in out and "kept: too few coded" in out
+    base = json.loads((tmp_path / "models/base/card.json").read_text())
+    cal = json.loads((tmp_path / "models/cal/card.json").read_text())
+    assert cal["files"] == base["files"]  # weights, vocabulary and assertion model byte for byte
+    assert cal["model_id"].startswith("cal-") and cal["thresholds"] != base["thresholds"]
+    assert cal["derived_from"]["model_id"] == base["model_id"]
+    assert cal["calibration"]["reviews"] == 8 and len(cal["calibration"]["review_sha256"]) == 8
+    rechosen = set(cal["calibration"]["themes_rechosen"])
+    assert rechosen == {"neglect", "parental_substance_misuse", "unsafe_sleep", "domestic_abuse"}
+    for theme in ids:
+        entry = cal["evaluation"]["per_theme"][theme]
+        assert entry["threshold"] == cal["thresholds"][theme]
+        if theme not in rechosen:
+            assert cal["thresholds"][theme] == base["thresholds"][theme] and not entry["reliable"]
+    assert "held_out_evaluation" not in cal  # measured at the old thresholds: no longer true
+    assert cal["codebook_sha256"] == base["codebook_sha256"] and cal["training_data"] == base["training_data"]
+    listing = _invoke("models", "list", tmp_path / "models", "--config", cfg)
+    assert f"thresholds of {base['model_id']}, re-chosen by `calibrate`" in listing
+    # the reviews that chose the thresholds cannot measure the new model
+    result = runner.invoke(app, [str(a) for a in ("evaluate", own, "--pdfs", pdfs, "--model", tmp_path / "models/cal", "--config", cfg)])
+    assert result.exit_code == 1 and "8 review(s) the model was trained or calibrated on excluded" in result.output
+    # versioned: an existing folder is refused; so is the keyword baseline
+    result = runner.invoke(app, [str(a) for a in ("calibrate", own, "--pdfs", pdfs, "--out", tmp_path / "models/cal", "--config", cfg)])
+    assert result.exit_code != 0 and "already exists" in result.output
+    result = runner.invoke(app, [str(a) for a in ("calibrate", own, "--pdfs", pdfs, "--out", tmp_path / "models/kw",
+                                                  "--model", "keywords", "--config", cfg)])
+    assert result.exit_code != 0 and "keyword baseline" in result.output
+
+
+def test_calibrate_on_reviews_the_model_was_trained_on_is_refused(tmp_path: Path, coding_pdfs):
+    pdfs, truth = coding_pdfs
+    ids = load_codebook(ROOT / "corpus/codebook.csv").ids
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"codebook: {ROOT / 'corpus/codebook.csv'}\ncues: {ROOT / 'corpus/cues.yaml'}\nmodel: models/base\n")
+    sheet = _sheet(tmp_path / "base.csv", sorted(truth)[:8], truth, ids)
+    _invoke("train", sheet, "--pdfs", pdfs, "--out", tmp_path / "models/base", "--config", cfg, "-q")
+    result = runner.invoke(app, [str(a) for a in ("calibrate", sheet, "--pdfs", pdfs, "--out", tmp_path / "models/cal", "--config", cfg)])
+    assert result.exit_code == 1
+    assert "no audit-coded reviews to calibrate on" in result.output and "trained or calibrated on excluded" in result.output
+    assert not (tmp_path / "models/cal").exists()
