@@ -99,6 +99,7 @@ quality: $(VENV)/.installed corpus/build/pdfs/codes-a.csv corpus/build/handwritt
 	$(RT) evaluate corpus/build/written-test/codes.csv corpus/build/written-reserve/codes.csv corpus/build/written-next/codes.csv corpus/build/style-test/codes.csv corpus/build/style-dev/codes.csv corpus/build/written-eval/codes.csv corpus/build/handwritten/codes.csv --pdfs corpus/build --out benchmarks/quality/written-all.csv --jobs 2 --into-card
 	$(RT) evaluate corpus/build/pdfs/codes-b.csv --pdfs corpus/build/pdfs --out benchmarks/quality/evaluation-split.csv --jobs 2
 	$(PY) -m benchmarks.hard_negatives --json benchmarks/quality/hard-negatives.json
+	$(PY) -m benchmarks.calibration_split --json benchmarks/quality/calibration-split.json
 	$(PY) -m benchmarks.record_traps corpus/build corpus/written-eval/sentences.csv --json benchmarks/quality/written-eval-traps.json
 	$(PY) -m benchmarks.record_traps corpus/build corpus/written-test/sentences.csv --json benchmarks/quality/written-test-traps.json
 	rm -rf benchmarks/build/written-test-run

@@ -154,3 +154,17 @@ def test_bootstrap_pools_several_runs_from_the_command_line(tmp_path):
     assert data["reviews"] == 3 and data["theme_f1"] == [round(2 / 3, 4)]  # one found, one missed
     odd = subprocess.run([sys.executable, "-m", "benchmarks.bootstrap_f1", *args[:3]], cwd=ROOT, capture_output=True, text=True)
     assert odd.returncode != 0 and "RUN CODES" in odd.stderr
+
+
+def test_calibration_split_halves_a_sheet_by_file_name_without_losing_a_row(tmp_path):
+    from benchmarks.calibration_split import _half_sheets
+
+    sheet = tmp_path / "codes.csv"
+    sheet.write_text("file,neglect\n" + "".join(f"r{i}.pdf,{i % 2}\n" for i in range(40)), encoding="utf-8")
+    first, second = _half_sheets(sheet, tmp_path)
+    rows = [p.read_text(encoding="utf-8").splitlines() for p in (first, second)]
+    assert rows[0][0] == rows[1][0] == "file,neglect"
+    files = [line.split(",")[0] for part in rows for line in part[1:]]
+    assert sorted(files) == sorted(f"r{i}.pdf" for i in range(40))  # every row once
+    assert 10 <= len(rows[0]) - 1 <= 30  # a hash split, not all on one side
+    assert _half_sheets(sheet, tmp_path) == (first, second) and rows[0] == first.read_text(encoding="utf-8").splitlines()
