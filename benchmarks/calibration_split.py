@@ -31,7 +31,7 @@ from pipeline.classify import load_theme_model
 from pipeline.codebook import load_codebook
 from pipeline.config import load_config
 from pipeline.train import binary_metrics
-from pipeline.training import audit_set, evaluate_model
+from pipeline.training import audit_set, evaluate_model, trained_sha256
 
 
 def _half_sheets(codes: Path, folder: Path) -> tuple[Path, Path]:
@@ -79,7 +79,7 @@ def main() -> None:
           f"macro-F1 {before['macro_f1']} at the model's thresholds -> {after['macro_f1']} calibrated")
 
     model = load_theme_model(cfg, codebook, model_dir)
-    audit = audit_set([args.codes], args.pdfs, cfg, codebook, jobs=cfg.jobs)
+    audit = audit_set([args.codes], args.pdfs, cfg, codebook, trained_sha256(model), cfg.jobs)
     themes = list(codebook.ids)
     scores = np.array([[model.predict(t.review.file, t.sentences).scores[th] for th in themes] for t in audit.texts])
     truth = np.array([[t.review.codes[th] for th in themes] for t in audit.texts])

@@ -30,8 +30,10 @@ from pipeline.classify import load_theme_model
 from pipeline.codebook import load_codebook
 from pipeline.config import Config
 from pipeline.errors import InputError, ModelError
-from pipeline.model import ThemeModel
-from pipeline.train import MIN_CALIBRATION, best_threshold, binary_metrics
+from pipeline.features import scored
+from pipeline.model import ThemeModel, review_scores
+from pipeline.runfolder import error_rates_section
+from pipeline.train import MIN_CALIBRATION, MIN_PER_CLASS, best_threshold, binary_metrics
 from pipeline.training import Log, file_sha256, audit_set, library_versions, trained_sha256
 
 IN_SAMPLE = ("measured on the coded reviews that chose the thresholds, so optimistic: "
@@ -48,25 +50,33 @@ def choose_thresholds(
 
     `scores[theme]` and `truth[theme]` are the review scores and 0/1 codes of the reviews coded for
     the theme (a theme nobody coded may be missing). A theme with at least `min_per_class` coded
-    positives and negatives gets the threshold maximising F1 on them (`train.best_threshold`); the
-    others keep theirs and carry a warning. Each entry holds `threshold`, `threshold_before`,
-    `rechosen`, the coded counts, the metrics at the new threshold (top level, as a card's
-    evaluation lists them) and at the old one (`before`)."""
+    positives and negatives gets the threshold maximising F1 on them (`train.best_threshold`),
+    unless that threshold would flag every coded review (scores that do not separate the theme: no
+    cut, only "flag everything"); the others keep theirs and say why (`kept_because`). Each entry
+    holds `threshold`, `threshold_before`, `rechosen`, `calibration_positive` and
+    `calibration_negative`, and the metrics on these reviews at the new threshold (`calibration`)
+    and at the old one (`calibration_before`)."""
     out: dict[str, dict[str, Any]] = {}
     for theme, old in thresholds.items():
         s = np.asarray(scores.get(theme, ()), dtype=float)
         y = np.asarray(truth.get(theme, ()), dtype=int)
         pos, neg = int(y.sum()), int(len(y) - y.sum())
-        rechosen = pos >= min_per_class and neg >= min_per_class
-        new = round(best_threshold(s, y), 6) if rechosen else float(old)
-        entry: dict[str, Any] = {"threshold": new, "threshold_before": float(old), "rechosen": rechosen,
-                                 "coded_positive": pos, "coded_negative": neg}
+        entry: dict[str, Any] = {"threshold_before": float(old), "calibration_positive": pos, "calibration_negative": neg}
+        new, why = float(old), ""
+        if pos < min_per_class or neg < min_per_class:
+            why = f"only {pos} coded positive and {neg} coded negative reviews (need {min_per_class} of each)"
+        else:
+            candidate = round(best_threshold(s, y), 6)
+            if candidate <= float(s.min()):
+                why = "the coded reviews' scores do not separate the theme (the best cut flags every review)"
+            else:
+                new = candidate
+        entry.update({"threshold": new, "rechosen": not why})
+        if why:
+            entry["kept_because"] = why
         if len(y):
-            entry.update(binary_metrics((s >= new).astype(int), y))
-            entry["before"] = binary_metrics((s >= old).astype(int), y)
-        if not rechosen:
-            entry["warning"] = (f"only {pos} coded positive and {neg} coded negative reviews (need {min_per_class} "
-                                "of each): the base model's threshold is kept")
+            entry["calibration"] = binary_metrics((s >= new).astype(int), y)
+            entry["calibration_before"] = binary_metrics((s >= old).astype(int), y)
         out[theme] = entry
     return out
 
@@ -83,8 +93,9 @@ def calibrate_model(
     log: Log = lambda _m: None,
 ) -> dict[str, Any]:
     """Write the model of `model_dir` (default: the config's) with thresholds re-chosen on the
-    audit-coded reviews of `code_files` to `out` (which must not exist yet); returns its card."""
-    if out.exists() and any(out.iterdir()):
+    audit-coded reviews of `code_files` to `out` (which must not exist yet); returns its card.
+    `InputError` when no theme has enough coded reviews to re-choose its threshold."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError(f"{out}: already exists; models are versioned, choose a new folder name")
     if min_per_class < 1:
         raise InputError(f"the minimum of coded reviews per class must be at least 1, not {min_per_class}")
@@ -95,37 +106,69 @@ def calibrate_model(
     audit = audit_set(code_files, pdf_dir, cfg, codebook, trained_sha256(base), jobs, progress, log)
     if not audit.texts:
         raise InputError(f"no audit-coded reviews to calibrate on ({audit.describe()})")
-    predictions = [base.predict(t.review.file, t.sentences) for t in audit.texts]
+    # the unrounded review scores `predict` compares with the thresholds
+    review = np.array([review_scores(base.sentence_probabilities(scored(t.sentences)), base.top_k) for t in audit.texts])
     scores: dict[str, np.ndarray] = {}
     truth: dict[str, np.ndarray] = {}
-    for theme in base.themes:
+    for j, theme in enumerate(base.themes):
         idx = [i for i, t in enumerate(audit.texts) if theme in t.review.codes]
-        scores[theme] = np.array([predictions[i].scores[theme] for i in idx])
+        scores[theme] = review[idx, j]
         truth[theme] = np.array([audit.texts[i].review.codes[theme] for i in idx], dtype=int)
-    per_theme = choose_thresholds(base.thresholds, scores, truth, min_per_class)
-    base_per_theme = (base.card.get("evaluation") or {}).get("per_theme") or {}
-    for theme, entry in per_theme.items():
-        entry["reliable"] = bool(entry["rechosen"]) and bool((base_per_theme.get(theme) or {}).get("reliable", True))
+    chosen = choose_thresholds(base.thresholds, scores, truth, min_per_class)
+    if not any(e["rechosen"] for e in chosen.values()):
+        raise InputError(f"no theme's threshold could be re-chosen on {len(audit.texts)} coded review(s) (each needs at "
+                         f"least {min_per_class} coded positive and negative reviews whose scores separate it): code "
+                         "more reviews, or lower --min-per-class")
     model = ThemeModel(
         themes=list(base.themes), features=base.features, idf=base.idf, coef=base.coef, intercept=base.intercept,
-        thresholds={t: e["threshold"] for t, e in per_theme.items()}, evidence_per_theme=base.evidence_per_theme,
+        thresholds={t: e["threshold"] for t, e in chosen.items()}, evidence_per_theme=base.evidence_per_theme,
         top_k=base.top_k, assertion=base.assertion, norm_floor=base.norm_floor, context=base.context,
     )
-    model.card = _card(base, out, code_files, audit, per_theme, min_per_class)
+    model.card = _card(base, out, code_files, audit, chosen, min_per_class)
     model.save(out)
     return model.card
 
 
-def _macro(per_theme: Mapping[str, Mapping[str, Any]], before: bool) -> float | None:
-    f1s = [float((e["before"] if before else e)["f1"]) for e in per_theme.values() if e.get("coded_positive")]
+def _per_theme(base: ThemeModel, chosen: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The calibrated card's per-theme evaluation. A re-chosen theme's error rates are those on the
+    calibration reviews at its new threshold (reliable only from `MIN_PER_CLASS` coded positives and
+    negatives, and only if the base's were); a kept theme keeps the base's rates and reliability,
+    measured at the same threshold. Every entry keeps the base's training counts (`coded_positive`,
+    `coded_negative`: what `code-sheet` weighs uncertainty picks by)."""
+    base_eval = (base.card.get("evaluation") or {}).get("per_theme") or {}
+    base_rates = ((base.card.get("held_out_evaluation") or base.card.get("evaluation") or {}).get("per_theme")) or {}
+    out: dict[str, dict[str, Any]] = {}
+    for theme, entry in chosen.items():
+        trained = base_eval.get(theme) or {}
+        counts = {k: trained[k] for k in ("coded_positive", "coded_negative") if k in trained}
+        base_reliable = bool(trained.get("reliable", True))
+        if entry["rechosen"]:
+            pos, neg = entry["calibration_positive"], entry["calibration_negative"]
+            reliable = base_reliable and pos >= MIN_PER_CLASS and neg >= MIN_PER_CLASS
+            item = {**entry["calibration"], **counts, **entry, "reliable": reliable, "trained_reliable": base_reliable}
+            if not reliable:
+                item["warning"] = (str(trained.get("warning")) if not base_reliable else
+                                   f"threshold chosen on only {pos} positive and {neg} negative coded reviews")
+        else:
+            item = {**(base_rates.get(theme) or {}), **counts, **entry, "trained_reliable": base_reliable}
+        out[theme] = item
+    return out
+
+
+def _macro(chosen: Mapping[str, Mapping[str, Any]], key: str) -> float | None:
+    f1s = [float(e[key]["f1"]) for e in chosen.values() if e.get("calibration_positive")]
     return round(float(np.mean(f1s)), 4) if f1s else None
 
 
 def _card(base: ThemeModel, out: Path, code_files: Sequence[Path], audit: Any,
-          per_theme: dict[str, dict[str, Any]], min_per_class: int) -> dict[str, Any]:
+          chosen: dict[str, dict[str, Any]], min_per_class: int) -> dict[str, Any]:
     """The calibrated model's card: the base card's description of the weights (codebook, features,
-    training data) kept; its figures, measured at the old thresholds, replaced by the calibration's."""
+    training data) kept; its figures replaced where the thresholds moved. The reviews of every
+    calibration in a chain stay listed, so none of them ever measures the model."""
     n = len(audit.texts)
+    rechosen = sorted(t for t, e in chosen.items() if e["rechosen"])
+    base_source, _ = error_rates_section(base.card)
+    earlier = base.card.get("calibration") or {}
     card = {k: v for k, v in base.card.items() if k not in ("model_id", "files", "thresholds", "held_out_evaluation")}
     base_eval = base.card.get("evaluation") or {}
     card.update({
@@ -137,25 +180,31 @@ def _card(base: ThemeModel, out: Path, code_files: Sequence[Path], audit: Any,
                       "and assertion model unchanged",
             "evaluation_macro_f1": base_eval.get("macro_f1"),
             "evaluation_method": base_eval.get("method"),
+            **({"derived_from": base.card["derived_from"]} if base.card.get("derived_from") else {}),
         },
         "calibration": {
             "coding_sheets": {str(p): file_sha256(p) for p in code_files},
             "basis": audit.describe(),
             "reviews": n,
             "min_per_class": min_per_class,
-            "review_sha256": sorted({t.sha256 for t in audit.texts}),
-            "themes_rechosen": sorted(t for t, e in per_theme.items() if e["rechosen"]),
+            "themes_rechosen": rechosen,
+            "macro_f1_before": _macro(chosen, "calibration_before"),
+            "macro_f1": _macro(chosen, "calibration"),
+            "caveat": IN_SAMPLE,
+            # this calibration's reviews and every earlier one's (`card_reviews_sha256` reads them)
+            "review_sha256": sorted({t.sha256 for t in audit.texts} | set(earlier.get("review_sha256") or [])),
+            **({"earlier": [{k: v for k, v in earlier.items() if k not in ("review_sha256", "earlier")},
+                            *(earlier.get("earlier") or [])]} if earlier else {}),
         },
         "evaluation": {
-            "method": f"thresholds chosen per theme to maximise F1 on the review scores of {n} coded reviews "
-                      f"(themes with at least {min_per_class} coded positive and negative reviews; the others keep "
-                      "the base model's threshold)",
+            "method": f"thresholds of {', '.join(rechosen)} chosen to maximise F1 on the review scores of {n} coded "
+                      f"reviews (themes with at least {min_per_class} coded positive and negative reviews); the "
+                      "others keep the base model's threshold and figures",
             "caveat": IN_SAMPLE,
-            "error_rates_from": f"the {n} coded reviews the thresholds were chosen on (in-sample: optimistic; "
-                                "`evaluate --into-card` on other coded reviews replaces them)",
-            "macro_f1_before": _macro(per_theme, before=True),
-            "macro_f1": _macro(per_theme, before=False),
-            "per_theme": per_theme,
+            "error_rates_from": f"re-chosen themes: the {n} coded reviews that chose their thresholds (in-sample: "
+                                "optimistic; `evaluate --into-card` on other coded reviews replaces them); the others: "
+                                f"{base_source or 'none measured'}",
+            "per_theme": _per_theme(base, chosen),
         },
         "versions": library_versions(),
     })

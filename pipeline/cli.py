@@ -316,16 +316,17 @@ def calibrate(
         with _ticker(quiet, "extracting") as tick:
             card = calibrate_model(codes, pdfs, out_model, cfg, model or cfg.model, jobs or cfg.jobs, min_per_class, tick, log)  # type: ignore[arg-type]
         if not quiet:
-            ev = card["evaluation"]
+            cal = card["calibration"]
             out.print(f"model {card['model_id']} written to {out_model} (thresholds of {card['derived_from']['model_id']} "
-                      f"re-chosen on {card['calibration']['basis'].replace('evaluated on ', '')})")
-            _print_theme_table(f"{'threshold':>17} {'F1':>13} {'pos':>4} {'neg':>4}", (
+                      f"re-chosen on {cal['basis'].replace('evaluated on ', '')})")
+            _print_theme_table(f"{'threshold':>17} {'F1':>14} {'pos':>4} {'neg':>4}", (
                 (theme, f"{m['threshold_before']:>7.3f} -> {m['threshold']:<6.3f} "
-                        + (f"{m['before']['f1']:>5.3f} -> {m['f1']:<5.3f}" if "before" in m else f"{'-':>13}")
-                        + f" {m['coded_positive']:>4} {m['coded_negative']:>4}" + ("" if m["rechosen"] else "  kept: too few coded"))
-                for theme, m in ev["per_theme"].items()
+                        + (f"{m['calibration_before']['f1']:>5.3f} -> {m['calibration']['f1']:<5.3f}" if "calibration" in m else f"{'-':>14}")
+                        + f" {m['calibration_positive']:>4} {m['calibration_negative']:>4}"
+                        + (f"  kept: {m['kept_because']}" if not m["rechosen"] else ""))
+                for theme, m in card["evaluation"]["per_theme"].items()
             ))
-            out.print(f"macro-F1 on these reviews {ev['macro_f1_before']} -> {ev['macro_f1']} (in-sample: evaluate the new "
+            out.print(f"macro-F1 on these reviews {cal['macro_f1_before']} -> {cal['macro_f1']} (in-sample: evaluate the new "
                       "model on other coded reviews)")
 
 

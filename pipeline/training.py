@@ -150,7 +150,7 @@ def train_from_codes(
     """Train a model from coding sheets and write it to `out` (which must not exist yet). Several
     sentence records (e.g. the generated corpus's and the written one's) are read as one."""
     records = [sentence_record] if isinstance(sentence_record, Path) else list(sentence_record or [])
-    if out.exists() and any(out.iterdir()):
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError(f"{out}: already exists; models are versioned, choose a new folder name")
     codebook = load_codebook(cfg.codebook)
     cues = load_cues(cfg.cues, codebook)
@@ -383,7 +383,10 @@ def record_held_out_evaluation(model_dir: Path, rows: Sequence[EvalRow], summary
     for r in rows:
         m = dict(r.model)
         reliable = int(m["support"]) >= 8 and int(m["negatives"]) >= 8
-        m["reliable"] = reliable and bool(((card.get("evaluation") or {}).get("per_theme") or {}).get(r.theme, {}).get("reliable", True))
+        trained = ((card.get("evaluation") or {}).get("per_theme") or {}).get(r.theme, {})
+        # a theme trained on too few coded reviews stays unreliable; a calibrated model's card says so
+        # apart (`trained_reliable`), as its `reliable` also speaks of the calibration sample
+        m["reliable"] = reliable and bool(trained.get("trained_reliable", trained.get("reliable", True)))
         if not reliable:
             m["warning"] = f"measured on only {m['support']} positive and {m['negatives']} negative held-out reviews"
         per_theme[r.theme] = m

@@ -25,9 +25,8 @@ def test_a_theme_scored_low_across_the_board_gets_a_lower_threshold():
     entry = choose_thresholds({"neglect": 0.7}, {"neglect": scores}, {"neglect": truth})["neglect"]
     assert entry["rechosen"] and entry["threshold_before"] == 0.7
     assert 0.3 < entry["threshold"] < 0.4  # midway between the lowest positive and the highest negative
-    assert entry["before"]["f1"] == 0.0 and entry["f1"] == 1.0
-    assert entry["sensitivity"] == 1.0 and entry["specificity"] == 1.0  # what adjusted prevalence reads
-    assert (entry["coded_positive"], entry["coded_negative"]) == (5, 5)
+    assert entry["calibration_before"]["f1"] == 0.0 and entry["calibration"]["f1"] == 1.0
+    assert (entry["calibration_positive"], entry["calibration_negative"]) == (5, 5)
 
 
 def test_too_few_coded_reviews_keep_the_old_threshold_and_say_so():
@@ -35,13 +34,25 @@ def test_too_few_coded_reviews_keep_the_old_threshold_and_say_so():
     truth = np.array([1, 0, 0, 0, 0, 0])
     out = choose_thresholds({"neglect": 0.6, "disability": 0.5}, {"neglect": scores}, {"neglect": truth})
     assert not out["neglect"]["rechosen"] and out["neglect"]["threshold"] == 0.6
-    assert "only 1 coded positive and 5 coded negative" in out["neglect"]["warning"]
-    assert out["neglect"]["f1"] == 1.0  # still measured at the kept threshold
+    assert "only 1 coded positive and 5 coded negative" in out["neglect"]["kept_because"]
+    assert out["neglect"]["calibration"]["f1"] == 1.0  # still measured at the kept threshold
     # a theme nobody coded: kept, no figures
-    assert out["disability"]["threshold"] == 0.5 and "f1" not in out["disability"]
-    assert (out["disability"]["coded_positive"], out["disability"]["coded_negative"]) == (0, 0)
+    assert out["disability"]["threshold"] == 0.5 and "calibration" not in out["disability"]
+    assert (out["disability"]["calibration_positive"], out["disability"]["calibration_negative"]) == (0, 0)
     # a lower bar re-chooses it
     assert choose_thresholds({"neglect": 0.6}, {"neglect": scores}, {"neglect": truth}, min_per_class=1)["neglect"]["rechosen"]
+
+
+@pytest.mark.parametrize("scores", [
+    np.full(10, 0.3),  # scores that do not vary
+    np.zeros(10),
+    np.array([0.1, 0.9, 0.2, 0.8, 0.3, 0.7, 0.4, 0.6, 0.5, 0.45]),  # positives and negatives interleaved: no cut beats flagging all
+])
+def test_scores_that_do_not_separate_the_theme_keep_the_old_threshold(scores):
+    truth = np.array([1, 0, 1, 0, 1, 0, 1, 0, 1, 0])
+    entry = choose_thresholds({"neglect": 0.6}, {"neglect": scores}, {"neglect": truth})["neglect"]
+    assert not entry["rechosen"] and entry["threshold"] == 0.6
+    assert "do not separate" in entry["kept_because"]
 
 
 def _sheet(path: Path, files: list[str], truth: dict, ids: list[str]) -> Path:
@@ -69,7 +80,7 @@ def test_calibrate_command_writes_a_new_model_with_the_same_weights(tmp_path: Pa
     own = _sheet(tmp_path / "own.csv", files[8:], truth, ids)  # four themes with 4 positives and 4 negatives
     _invoke("train", base_sheet, "--pdfs", pdfs, "--out", tmp_path / "models/base", "--config", cfg, "-q")
     out = _invoke("calibrate", own, "--pdfs", pdfs, "--out", tmp_path / "models/cal", "--min-per-class", 4, "--config", cfg)
-    assert "in-sample" in out and "kept: too few coded" in out
+    assert "in-sample" in out and "kept: only" in out
     base = json.loads((tmp_path / "models/base/card.json").read_text())
     cal = json.loads((tmp_path / "models/cal/card.json").read_text())
     assert cal["files"] == base["files"]  # weights, vocabulary and assertion model byte for byte
@@ -80,9 +91,15 @@ def test_calibrate_command_writes_a_new_model_with_the_same_weights(tmp_path: Pa
     assert rechosen == {"neglect", "parental_substance_misuse", "unsafe_sleep", "domestic_abuse"}
     for theme in ids:
         entry = cal["evaluation"]["per_theme"][theme]
+        before = base["evaluation"]["per_theme"][theme]
         assert entry["threshold"] == cal["thresholds"][theme]
-        if theme not in rechosen:
-            assert cal["thresholds"][theme] == base["thresholds"][theme] and not entry["reliable"]
+        # the training counts code-sheet weighs uncertainty picks by stay the base's
+        assert (entry["coded_positive"], entry["coded_negative"]) == (before["coded_positive"], before["coded_negative"])
+        if theme in rechosen:  # error rates on the 4 + 4 calibration reviews: too few to call reliable
+            assert entry["sensitivity"] == entry["calibration"]["sensitivity"] and not entry["reliable"]
+        else:  # same threshold, same figures and reliability as the base
+            assert cal["thresholds"][theme] == base["thresholds"][theme]
+            assert entry["sensitivity"] == before["sensitivity"] and entry["reliable"] == before["reliable"]
     assert "held_out_evaluation" not in cal  # measured at the old thresholds: no longer true
     assert cal["codebook_sha256"] == base["codebook_sha256"] and cal["training_data"] == base["training_data"]
     listing = _invoke("models", "list", tmp_path / "models", "--config", cfg)
@@ -90,7 +107,23 @@ def test_calibrate_command_writes_a_new_model_with_the_same_weights(tmp_path: Pa
     # the reviews that chose the thresholds cannot measure the new model
     result = runner.invoke(app, [str(a) for a in ("evaluate", own, "--pdfs", pdfs, "--model", tmp_path / "models/cal", "--config", cfg)])
     assert result.exit_code == 1 and "8 review(s) the model was trained or calibrated on excluded" in result.output
-    # versioned: an existing folder is refused; so is the keyword baseline
+    # a run of the calibrated model cannot be audited on them either
+    _invoke("run", pdfs, "--out", tmp_path / "run-cal", "--model", tmp_path / "models/cal", "--config", cfg, "-q")
+    result = runner.invoke(app, [str(a) for a in ("audit", tmp_path / "run-cal", own, "--config", cfg)])
+    assert result.exit_code == 1 and "8 trained or calibrated on" in result.output
+    # calibrating the calibrated model keeps the first calibration's reviews out of its measurements
+    # held-out error rates recorded later make a re-chosen theme reliable again (its training was enough)
+    from pipeline.training import EvalRow, record_held_out_evaluation
+
+    theme = sorted(rechosen)[0]
+    plenty = {"precision": 0.9, "recall": 0.9, "f1": 0.9, "sensitivity": 0.9, "specificity": 0.9, "support": 30, "negatives": 30}
+    record_held_out_evaluation(tmp_path / "models/cal", [EvalRow(theme, plenty, plenty)], {"reviews": 60, "macro_f1": 0.9, "baseline_macro_f1": 0.5})
+    recorded = json.loads((tmp_path / "models/cal/card.json").read_text())["held_out_evaluation"]["per_theme"][theme]
+    assert recorded["reliable"] == base["evaluation"]["per_theme"][theme]["reliable"]
+    # versioned: an existing folder (or file) is refused; so is the keyword baseline
+    (tmp_path / "a-file").write_text("x")
+    result = runner.invoke(app, [str(a) for a in ("calibrate", own, "--pdfs", pdfs, "--out", tmp_path / "a-file", "--config", cfg)])
+    assert result.exit_code == 1 and "already exists" in result.output
     result = runner.invoke(app, [str(a) for a in ("calibrate", own, "--pdfs", pdfs, "--out", tmp_path / "models/cal", "--config", cfg)])
     assert result.exit_code != 0 and "already exists" in result.output
     result = runner.invoke(app, [str(a) for a in ("calibrate", own, "--pdfs", pdfs, "--out", tmp_path / "models/kw",
@@ -108,4 +141,36 @@ def test_calibrate_on_reviews_the_model_was_trained_on_is_refused(tmp_path: Path
     result = runner.invoke(app, [str(a) for a in ("calibrate", sheet, "--pdfs", pdfs, "--out", tmp_path / "models/cal", "--config", cfg)])
     assert result.exit_code == 1
     assert "no audit-coded reviews to calibrate on" in result.output and "trained or calibrated on excluded" in result.output
+    assert not (tmp_path / "models/cal").exists()
+
+
+def test_a_chain_of_calibrations_keeps_every_calibration_sample_out(tmp_path: Path, coding_pdfs):
+    pdfs, truth = coding_pdfs
+    ids = load_codebook(ROOT / "corpus/codebook.csv").ids
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"codebook: {ROOT / 'corpus/codebook.csv'}\ncues: {ROOT / 'corpus/cues.yaml'}\nmodel: models/base\n")
+    files = sorted(truth)
+    _invoke("train", _sheet(tmp_path / "base.csv", files[:8], truth, ids), "--pdfs", pdfs, "--out", tmp_path / "models/base", "--config", cfg, "-q")
+    first = _sheet(tmp_path / "first.csv", files[8:12], truth, ids)
+    second = _sheet(tmp_path / "second.csv", files[12:], truth, ids)
+    _invoke("calibrate", first, "--pdfs", pdfs, "--out", tmp_path / "models/a", "--min-per-class", 1, "--config", cfg, "-q")
+    _invoke("calibrate", second, "--pdfs", pdfs, "--out", tmp_path / "models/b", "--model", tmp_path / "models/a",
+            "--min-per-class", 1, "--config", cfg, "-q")
+    card = json.loads((tmp_path / "models/b/card.json").read_text())
+    assert len(card["calibration"]["review_sha256"]) == 8 and len(card["calibration"]["earlier"]) == 1
+    assert card["derived_from"]["derived_from"]["model_id"].startswith("base-")
+    result = runner.invoke(app, [str(a) for a in ("evaluate", first, "--pdfs", pdfs, "--model", tmp_path / "models/b", "--config", cfg)])
+    assert result.exit_code == 1 and "4 review(s) the model was trained or calibrated on excluded" in result.output
+
+
+def test_calibrate_refuses_when_no_threshold_can_be_rechosen(tmp_path: Path, coding_pdfs):
+    pdfs, truth = coding_pdfs
+    ids = load_codebook(ROOT / "corpus/codebook.csv").ids
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"codebook: {ROOT / 'corpus/codebook.csv'}\ncues: {ROOT / 'corpus/cues.yaml'}\nmodel: models/base\n")
+    files = sorted(truth)
+    _invoke("train", _sheet(tmp_path / "base.csv", files[:8], truth, ids), "--pdfs", pdfs, "--out", tmp_path / "models/base", "--config", cfg, "-q")
+    result = runner.invoke(app, [str(a) for a in ("calibrate", _sheet(tmp_path / "own.csv", files[8:], truth, ids), "--pdfs", pdfs,
+                                                  "--out", tmp_path / "models/cal", "--config", cfg)])  # 4 + 4 < 5 of each
+    assert result.exit_code == 1 and "no theme's threshold could be re-chosen" in result.output
     assert not (tmp_path / "models/cal").exists()
