@@ -34,7 +34,8 @@ from pipeline.features import scored
 from pipeline.model import ThemeModel, review_scores
 from pipeline.runfolder import error_rates_section
 from pipeline.train import MIN_CALIBRATION, MIN_PER_CLASS, best_threshold, binary_metrics
-from pipeline.training import Log, file_sha256, audit_set, library_versions, trained_sha256
+from pipeline.training import Log, audit_set, file_sha256, trained_sha256
+from pipeline.versions import library_versions
 
 IN_SAMPLE = ("measured on the coded reviews that chose the thresholds, so optimistic: "
              "`review-themes evaluate` on other coded reviews is the honest figure")

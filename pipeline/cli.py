@@ -293,7 +293,7 @@ def evaluate(
 
 @app.command()
 def calibrate(
-    codes: Annotated[list[Path], typer.Argument(help="Coding sheet(s) of your own reviews; only audit rows count, and reviews the model was trained on are left out.")],
+    codes: Annotated[list[Path], typer.Argument(help="Coding sheet(s) of your own reviews; only audit rows count, and reviews the model was trained or calibrated on are left out.")],
     pdfs: PdfsOpt,
     out_model: Annotated[Path, typer.Option("--out", "-o", help="New model folder, e.g. models/2026-11-calibrated.")],
     model: ModelOpt = None,
