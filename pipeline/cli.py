@@ -274,18 +274,24 @@ def evaluate(
         if report is not None:
             _write_table(
                 report,
-                ("theme", *(f"model_{c}" for c in cols), *(f"keyword_{c}" for c in cols)),
-                ([r.theme, *(r.model[c] for c in cols), *(r.baseline[c] for c in cols)] for r in rows),
+                ("theme", *(f"model_{c}" for c in cols), *(f"keyword_{c}" for c in cols), "model_auc"),
+                ([r.theme, *(r.model[c] for c in cols), *(r.baseline[c] for c in cols), r.model.get("auc")] for r in rows),
                 summary,
             )
         out.print(f"model {summary['model_id']}: {summary['basis']}")
-        _print_theme_table(f"{'model P':>8} {'R':>6} {'F1':>6} {'err':>6} | {'keyword P':>9} {'R':>6} {'F1':>6} {'err':>6} | support", (
-            (r.theme, f"{r.model['precision']:>8.3f} {r.model['recall']:>6.3f} {r.model['f1']:>6.3f} {r.model['prevalence_error']:>+6.1f} | "
+        _print_theme_table(f"{'model P':>8} {'R':>6} {'F1':>6} {'err':>6} {'AUC':>6} | {'keyword P':>9} {'R':>6} {'F1':>6} {'err':>6} | support", (
+            (r.theme, f"{r.model['precision']:>8.3f} {r.model['recall']:>6.3f} {r.model['f1']:>6.3f} {r.model['prevalence_error']:>+6.1f} "
+                      f"{_fmt(r.model.get('auc')):>6} | "
                       f"{r.baseline['precision']:>9.3f} {r.baseline['recall']:>6.3f} {r.baseline['f1']:>6.3f} "
                       f"{r.baseline['prevalence_error']:>+6.1f} | {r.model['support']}")
             for r in rows
         ))
         out.print(f"macro-F1: model {summary['macro_f1']}, keyword baseline {summary['baseline_macro_f1']}")
+        missed = [r.theme for r in rows if _ranked_but_missed(r.model)]
+        if len(missed) >= 3:
+            out.print(f"{len(missed)} themes ({', '.join(missed)}) are ranked well (AUC >= 0.9) but found at recall below "
+                      "0.7 with precision >= 0.9 (or nothing flagged): these reviews score lower than the model's training text. Re-choosing "
+                      "the thresholds on coded reviews like them may help: `review-themes calibrate` (README, The coding loop)")
         if into_card:
             card_path = record_held_out_evaluation(model or cfg.model, rows, summary)
             out.print(f"error rates recorded in {card_path} (held_out_evaluation)")
@@ -328,6 +334,13 @@ def calibrate(
             ))
             out.print(f"macro-F1 on these reviews {cal['macro_f1_before']} -> {cal['macro_f1']} (in-sample: evaluate the new "
                       "model on other coded reviews)")
+
+
+def _ranked_but_missed(m: dict[str, Any]) -> bool:
+    """A theme the model ranks well on these reviews but flags too rarely: its thresholds sit too high."""
+    auc = m.get("auc")
+    flagged_none = m.get("predicted_percent") == 0
+    return auc is not None and auc >= 0.9 and m["recall"] < 0.7 and (m["precision"] >= 0.9 or flagged_none) and m["support"] >= 5
 
 
 class Format(str, Enum):

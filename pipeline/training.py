@@ -334,6 +334,22 @@ def paired_metrics(
     return out
 
 
+def theme_aucs(audit: AuditSet, codebook_ids: Sequence[str], model: ThemeModelLike) -> dict[str, float | None]:
+    """Per theme, the area under the ROC curve of the model's review scores against the codes of the
+    audit-coded reviews (None when they hold only one class): how well the model ranks these reviews,
+    whatever its thresholds. A high AUC beside a low recall says the thresholds, not the model, miss
+    them (`review-themes calibrate`)."""
+    from sklearn.metrics import roc_auc_score
+
+    scores = [model.predict(t.review.file, t.sentences).scores for t in audit.texts]
+    out: dict[str, float | None] = {}
+    for theme in codebook_ids:
+        idx = [i for i, t in enumerate(audit.texts) if theme in t.review.codes]
+        truth = [audit.texts[i].review.codes[theme] for i in idx]
+        out[theme] = round(float(roc_auc_score(truth, [scores[i][theme] for i in idx])), 4) if len(set(truth)) == 2 else None
+    return out
+
+
 def evaluate_model(
     code_files: Sequence[Path],
     pdf_dir: Path,
@@ -351,7 +367,8 @@ def evaluate_model(
     if not audit.texts:
         raise InputError(f"no audit-coded reviews to evaluate on ({audit.describe()}); code a random sample: "
                          "`review-themes code-sheet RUN_DIR --pick random`")
-    rows = [EvalRow(theme, m, b) for theme, m, b in paired_metrics(audit, codebook.ids, model, baseline)]
+    aucs = theme_aucs(audit, codebook.ids, model)
+    rows = [EvalRow(theme, {**m, "auc": aucs.get(theme)}, b) for theme, m, b in paired_metrics(audit, codebook.ids, model, baseline)]
     summary = {
         "model_id": model.model_id,
         "reviews": len(audit.texts),

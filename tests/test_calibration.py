@@ -102,6 +102,12 @@ def test_calibrate_command_writes_a_new_model_with_the_same_weights(tmp_path: Pa
             assert entry["sensitivity"] == before["sensitivity"] and entry["reliable"] == before["reliable"]
     assert "held_out_evaluation" not in cal  # measured at the old thresholds: no longer true
     assert cal["codebook_sha256"] == base["codebook_sha256"] and cal["training_data"] == base["training_data"]
+    # evaluate ranks too: AUC per theme beside the thresholded figures
+    shown = _invoke("evaluate", own, "--pdfs", pdfs, "--model", tmp_path / "models/base", "--out", tmp_path / "ev.csv", "--config", cfg)
+    assert " AUC " in shown
+    with (tmp_path / "ev.csv").open() as fh:
+        aucs = {r["theme"]: r["model_auc"] for r in csv.DictReader(fh)}
+    assert all(0.0 <= float(aucs[t]) <= 1.0 for t in rechosen)  # 4 positives and 4 negatives each
     listing = _invoke("models", "list", tmp_path / "models", "--config", cfg)
     assert f"thresholds of {base['model_id']}, re-chosen by `calibrate`" in listing
     # the reviews that chose the thresholds cannot measure the new model
@@ -174,3 +180,18 @@ def test_calibrate_refuses_when_no_threshold_can_be_rechosen(tmp_path: Path, cod
                                                   "--out", tmp_path / "models/cal", "--config", cfg)])  # 4 + 4 < 5 of each
     assert result.exit_code == 1 and "no theme's threshold could be re-chosen" in result.output
     assert not (tmp_path / "models/cal").exists()
+
+
+@pytest.mark.parametrize("metrics, expected", [
+    ({"auc": 0.95, "recall": 0.5, "precision": 1.0, "support": 20, "predicted_percent": 10.0}, True),
+    ({"auc": 0.95, "recall": 0.0, "precision": 0.0, "support": 20, "predicted_percent": 0.0}, True),  # nothing flagged
+    ({"auc": 0.7, "recall": 0.5, "precision": 1.0, "support": 20, "predicted_percent": 10.0}, False),  # ranked badly
+    ({"auc": 0.95, "recall": 0.9, "precision": 1.0, "support": 20, "predicted_percent": 20.0}, False),  # found
+    ({"auc": 0.95, "recall": 0.5, "precision": 0.6, "support": 20, "predicted_percent": 20.0}, False),  # false flags too
+    ({"auc": None, "recall": 0.0, "precision": 0.0, "support": 0, "predicted_percent": 0.0}, False),
+    ({"auc": 0.95, "recall": 0.5, "precision": 1.0, "support": 2, "predicted_percent": 5.0}, False),  # too few to say
+])
+def test_evaluate_points_to_calibrate_only_for_themes_ranked_well_and_missed(metrics, expected):
+    from pipeline.cli import _ranked_but_missed
+
+    assert _ranked_but_missed(metrics) is expected
