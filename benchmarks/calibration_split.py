@@ -30,6 +30,8 @@ from pipeline.calibration import calibrate_model, choose_thresholds
 from pipeline.classify import load_theme_model
 from pipeline.codebook import load_codebook
 from pipeline.config import load_config
+from pipeline.features import scored
+from pipeline.model import review_scores
 from pipeline.train import binary_metrics
 from pipeline.training import audit_set, evaluate_model, trained_sha256
 
@@ -81,8 +83,10 @@ def main() -> None:
     model = load_theme_model(cfg, codebook, model_dir)
     audit = audit_set([args.codes], args.pdfs, cfg, codebook, trained_sha256(model), cfg.jobs)
     themes = list(codebook.ids)
-    scores = np.array([[model.predict(t.review.file, t.sentences).scores[th] for th in themes] for t in audit.texts])
-    truth = np.array([[t.review.codes[th] for th in themes] for t in audit.texts])
+    # the unrounded review scores `calibrate` chooses on; reviews that leave a theme uncoded are left out
+    texts = [t for t in audit.texts if all(th in t.review.codes for th in themes)]
+    scores = np.array([review_scores(model.sentence_probabilities(scored(t.sentences)), model.top_k) for t in texts])  # type: ignore[attr-defined]
+    truth = np.array([[t.review.codes[th] for th in themes] for t in texts])
     base = np.array([model.thresholds[th] for th in themes])  # type: ignore[attr-defined]
     rng = np.random.default_rng(0)
     curve = []

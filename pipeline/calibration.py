@@ -106,7 +106,8 @@ def calibrate_model(
         raise ModelError("the keyword baseline has no thresholds to calibrate: name a trained model folder (--model)")
     audit = audit_set(code_files, pdf_dir, cfg, codebook, trained_sha256(base), jobs, progress, log)
     if not audit.texts:
-        raise InputError(f"no audit-coded reviews to calibrate on ({audit.describe()})")
+        raise InputError(f"no audit-coded reviews to calibrate on ({audit.describe()}); code a random sample of your "
+                         "reviews: `review-themes code-sheet RUN_DIR --pick random`")
     # the unrounded review scores `predict` compares with the thresholds
     review = np.array([review_scores(base.sentence_probabilities(scored(t.sentences)), base.top_k) for t in audit.texts])
     scores: dict[str, np.ndarray] = {}
@@ -130,28 +131,42 @@ def calibrate_model(
     return model.card
 
 
+# keys a calibration writes into a per-theme entry: never carried over from a base card's entry
+_CALIBRATION_KEYS = frozenset({"calibration", "calibration_before", "calibration_positive", "calibration_negative",
+                               "threshold_before", "rechosen", "kept_because", "threshold_chosen_on",
+                               "trained_reliable", "trained_warning"})
+
+
 def _per_theme(base: ThemeModel, chosen: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The calibrated card's per-theme evaluation. A re-chosen theme's error rates are those on the
     calibration reviews at its new threshold (reliable only from `MIN_PER_CLASS` coded positives and
-    negatives, and only if the base's were); a kept theme keeps the base's rates and reliability,
-    measured at the same threshold. Every entry keeps the base's training counts (`coded_positive`,
-    `coded_negative`: what `code-sheet` weighs uncertainty picks by)."""
+    negatives, and only if its training was enough); a kept theme keeps the base's rates and
+    reliability, measured at the same threshold. Every entry keeps the base's training counts
+    (`coded_positive`, `coded_negative`: what `code-sheet` weighs uncertainty picks by) and whether
+    the training alone makes the theme reliable (`trained_reliable`, `trained_warning`), which a
+    chain of calibrations passes on unchanged."""
     base_eval = (base.card.get("evaluation") or {}).get("per_theme") or {}
     base_rates = ((base.card.get("held_out_evaluation") or base.card.get("evaluation") or {}).get("per_theme")) or {}
     out: dict[str, dict[str, Any]] = {}
     for theme, entry in chosen.items():
         trained = base_eval.get(theme) or {}
         counts = {k: trained[k] for k in ("coded_positive", "coded_negative") if k in trained}
-        base_reliable = bool(trained.get("reliable", True))
+        if "trained_reliable" in trained:  # the base was calibrated itself
+            trained_reliable, trained_warning = bool(trained["trained_reliable"]), trained.get("trained_warning")
+        else:
+            trained_reliable = bool(trained.get("reliable", True))
+            trained_warning = None if trained_reliable else trained.get("warning")
+        training = {"trained_reliable": trained_reliable, **({"trained_warning": trained_warning} if trained_warning else {})}
         if entry["rechosen"]:
             pos, neg = entry["calibration_positive"], entry["calibration_negative"]
-            reliable = base_reliable and pos >= MIN_PER_CLASS and neg >= MIN_PER_CLASS
-            item = {**entry["calibration"], **counts, **entry, "reliable": reliable, "trained_reliable": base_reliable}
+            reliable = trained_reliable and pos >= MIN_PER_CLASS and neg >= MIN_PER_CLASS
+            item = {**entry["calibration"], **counts, **entry, "reliable": reliable, **training}
             if not reliable:
-                item["warning"] = (str(trained.get("warning")) if not base_reliable else
+                item["warning"] = (str(trained_warning or "too few coded reviews in training") if not trained_reliable else
                                    f"threshold chosen on only {pos} positive and {neg} negative coded reviews")
         else:
-            item = {**(base_rates.get(theme) or {}), **counts, **entry, "trained_reliable": base_reliable}
+            rates = {k: v for k, v in (base_rates.get(theme) or {}).items() if k not in _CALIBRATION_KEYS}
+            item = {**rates, **counts, **entry, **training}
         out[theme] = item
     return out
 
@@ -203,8 +218,9 @@ def _card(base: ThemeModel, out: Path, code_files: Sequence[Path], audit: Any,
                       "others keep the base model's threshold and figures",
             "caveat": IN_SAMPLE,
             "error_rates_from": f"re-chosen themes: the {n} coded reviews that chose their thresholds (in-sample: "
-                                "optimistic; `evaluate --into-card` on other coded reviews replaces them); the others: "
-                                f"{base_source or 'none measured'}",
+                                "optimistic; `evaluate --into-card` on other coded reviews replaces them)"
+                                + (f"; the others: as {base.model_id}: {base_source or 'none measured'}"
+                                   if len(rechosen) < len(chosen) else ""),
             "per_theme": _per_theme(base, chosen),
         },
         "versions": library_versions(),

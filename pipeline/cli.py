@@ -327,7 +327,7 @@ def calibrate(
                       f"re-chosen on {cal['basis'].replace('evaluated on ', '')})")
             _print_theme_table(f"{'threshold':>17} {'F1':>14} {'pos':>4} {'neg':>4}", (
                 (theme, f"{m['threshold_before']:>7.3f} -> {m['threshold']:<6.3f} "
-                        + (f"{m['calibration_before']['f1']:>5.3f} -> {m['calibration']['f1']:<5.3f}" if "calibration" in m else f"{'-':>14}")
+                        + (f"{m['calibration_before']['f1']:>5.3f} -> {m['calibration']['f1']:<5.3f}" if "calibration_before" in m else f"{'-':>14}")
                         + f" {m['calibration_positive']:>4} {m['calibration_negative']:>4}"
                         + (f"  kept: {m['kept_because']}" if not m["rechosen"] else ""))
                 for theme, m in card["evaluation"]["per_theme"].items()

@@ -403,7 +403,10 @@ def record_held_out_evaluation(model_dir: Path, rows: Sequence[EvalRow], summary
         trained = ((card.get("evaluation") or {}).get("per_theme") or {}).get(r.theme, {})
         # a theme trained on too few coded reviews stays unreliable; a calibrated model's card says so
         # apart (`trained_reliable`), as its `reliable` also speaks of the calibration sample
-        m["reliable"] = reliable and bool(trained.get("trained_reliable", trained.get("reliable", True)))
+        trained_reliable = bool(trained.get("trained_reliable", trained.get("reliable", True)))
+        m["reliable"] = reliable and trained_reliable
+        if not trained_reliable:
+            m["warning"] = str(trained.get("trained_warning") or trained.get("warning") or "too few coded reviews in training")
         if not reliable:
             m["warning"] = f"measured on only {m['support']} positive and {m['negatives']} negative held-out reviews"
         per_theme[r.theme] = m

@@ -195,3 +195,48 @@ def test_evaluate_points_to_calibrate_only_for_themes_ranked_well_and_missed(met
     from pipeline.cli import _ranked_but_missed
 
     assert _ranked_but_missed(metrics) is expected
+
+
+def _chosen(rechosen: bool, pos: int, neg: int, with_figures: bool = True) -> dict:
+    entry = {"threshold": 0.4 if rechosen else 0.6, "threshold_before": 0.6, "rechosen": rechosen,
+             "calibration_positive": pos, "calibration_negative": neg}
+    if not rechosen:
+        entry["kept_because"] = "too few"
+    if with_figures:
+        m = {"precision": 1.0, "recall": 1.0, "f1": 1.0, "sensitivity": 1.0, "specificity": 1.0, "support": pos, "negatives": neg}
+        entry.update({"calibration": m, "calibration_before": m})
+    return entry
+
+
+def test_a_chain_of_calibrations_judges_reliability_by_the_training_not_the_last_sample():
+    from types import SimpleNamespace
+
+    from pipeline.calibration import _per_theme
+
+    trained = {"coded_positive": 131, "coded_negative": 400, "reliable": True, "sensitivity": 0.8, "specificity": 0.9}
+    base = SimpleNamespace(card={"evaluation": {"per_theme": {"disability": trained}}})
+    first = _per_theme(base, {"disability": _chosen(True, 7, 23)})["disability"]  # too few to trust the rates
+    assert not first["reliable"] and first["trained_reliable"] and "only 7 positive" in first["warning"]
+    second = _per_theme(SimpleNamespace(card={"evaluation": {"per_theme": {"disability": first}}}),
+                        {"disability": _chosen(True, 14, 67)})["disability"]
+    assert second["reliable"] and second["trained_reliable"] and "warning" not in second
+    assert (second["coded_positive"], second["coded_negative"]) == (131, 400)
+    # a theme trained on too few reviews stays unreliable down the chain, with the training's warning
+    few = {"coded_positive": 3, "coded_negative": 500, "reliable": False, "warning": "only 3 coded positive"}
+    a = _per_theme(SimpleNamespace(card={"evaluation": {"per_theme": {"disability": few}}}), {"disability": _chosen(True, 20, 60)})["disability"]
+    b = _per_theme(SimpleNamespace(card={"evaluation": {"per_theme": {"disability": a}}}), {"disability": _chosen(True, 20, 60)})["disability"]
+    assert not a["reliable"] and not b["reliable"] and b["warning"] == "only 3 coded positive"
+
+
+def test_a_kept_theme_carries_no_figures_of_an_earlier_calibration():
+    from types import SimpleNamespace
+
+    from pipeline.calibration import _per_theme
+
+    earlier = {**_chosen(True, 20, 60), "coded_positive": 50, "coded_negative": 300, "reliable": True, "trained_reliable": True,
+               "sensitivity": 0.7, "specificity": 0.95}
+    base = SimpleNamespace(card={"evaluation": {"per_theme": {"sexual_abuse": earlier}}})
+    kept = _per_theme(base, {"sexual_abuse": _chosen(False, 0, 0, with_figures=False)})["sexual_abuse"]
+    assert "calibration" not in kept and "calibration_before" not in kept  # nothing measured on this sheet
+    assert (kept["calibration_positive"], kept["calibration_negative"]) == (0, 0)
+    assert kept["sensitivity"] == 0.7 and kept["reliable"]  # the rates the threshold was last chosen with
