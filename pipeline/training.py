@@ -36,7 +36,7 @@ from pipeline.export import open_text
 from pipeline.features import scored
 from pipeline.keywords import KeywordModel
 from pipeline.model import ThemeModel, card_reviews_sha256, load_model, read_card
-from pipeline.records import Codebook, ExtractFailure, Sentence
+from pipeline.records import Codebook, ExtractFailure, ReviewPrediction, Sentence
 from pipeline.train import SentenceRecord, TrainDoc, TrainSettings, binary_metrics, feature_settings, train_model
 from pipeline.versions import library_versions
 
@@ -277,7 +277,6 @@ def trained_sha256(model: object) -> set[str]:
     return card_reviews_sha256(getattr(model, "card", None))
 
 
-
 def audit_set(
     code_files: Sequence[Path],
     pdf_dir: Path,
@@ -323,8 +322,19 @@ def paired_metrics(
 ) -> list[tuple[str, dict[str, float | int], dict[str, float | int]]]:
     """(theme, metrics of `first`, metrics of `second`) on the same audit-coded reviews, for every
     theme coded in them, in codebook order."""
-    flags_1 = [first.predict(t.review.file, t.sentences).flags for t in audit.texts]
-    flags_2 = [second.predict(t.review.file, t.sentences).flags for t in audit.texts]
+    return paired_flag_metrics(audit, codebook_ids, _predictions(audit, first), _predictions(audit, second))
+
+
+def _predictions(audit: AuditSet, model: ThemeModelLike) -> list[ReviewPrediction]:
+    return [model.predict(t.review.file, t.sentences) for t in audit.texts]
+
+
+def paired_flag_metrics(
+    audit: AuditSet, codebook_ids: Sequence[str], first: Sequence[ReviewPrediction], second: Sequence[ReviewPrediction]
+) -> list[tuple[str, dict[str, float | int], dict[str, float | int]]]:
+    """`paired_metrics` from two models' predictions of `audit.texts`, in order."""
+    flags_1 = [p.flags for p in first]
+    flags_2 = [p.flags for p in second]
     out = []
     for theme in codebook_ids:
         m1 = theme_metrics(audit.texts, flags_1, theme)
@@ -334,14 +344,14 @@ def paired_metrics(
     return out
 
 
-def theme_aucs(audit: AuditSet, codebook_ids: Sequence[str], model: ThemeModelLike) -> dict[str, float | None]:
-    """Per theme, the area under the ROC curve of the model's review scores against the codes of the
-    audit-coded reviews (None when they hold only one class): how well the model ranks these reviews,
-    whatever its thresholds. A high AUC beside a low recall says the thresholds, not the model, miss
-    them (`review-themes calibrate`)."""
+def theme_aucs(audit: AuditSet, codebook_ids: Sequence[str], predictions: Sequence[ReviewPrediction]) -> dict[str, float | None]:
+    """Per theme, the area under the ROC curve of a model's review scores (its `predictions` of
+    `audit.texts`, in order) against the codes of the audit-coded reviews (None when they hold only
+    one class): how well the model ranks these reviews, whatever its thresholds. A high AUC beside a
+    low recall says the thresholds, not the model, miss them (`review-themes calibrate`)."""
     from sklearn.metrics import roc_auc_score
 
-    scores = [model.predict(t.review.file, t.sentences).scores for t in audit.texts]
+    scores = [p.scores for p in predictions]
     out: dict[str, float | None] = {}
     for theme in codebook_ids:
         idx = [i for i, t in enumerate(audit.texts) if theme in t.review.codes]
@@ -367,8 +377,10 @@ def evaluate_model(
     if not audit.texts:
         raise InputError(f"no audit-coded reviews to evaluate on ({audit.describe()}); code a random sample: "
                          "`review-themes code-sheet RUN_DIR --pick random`")
-    aucs = theme_aucs(audit, codebook.ids, model)
-    rows = [EvalRow(theme, {**m, "auc": aucs.get(theme)}, b) for theme, m, b in paired_metrics(audit, codebook.ids, model, baseline)]
+    predictions = _predictions(audit, model)  # scored once: flags and AUC
+    aucs = theme_aucs(audit, codebook.ids, predictions)
+    pairs = paired_flag_metrics(audit, codebook.ids, predictions, _predictions(audit, baseline))
+    rows = [EvalRow(theme, {**m, "auc": aucs.get(theme)}, b) for theme, m, b in pairs]
     summary = {
         "model_id": model.model_id,
         "reviews": len(audit.texts),
