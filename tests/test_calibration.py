@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -70,15 +71,35 @@ def _invoke(*args: object) -> str:
     return result.output
 
 
-def test_calibrate_command_writes_a_new_model_with_the_same_weights(tmp_path: Path, coding_pdfs):
+@dataclass(frozen=True)
+class Workspace:
+    """A model `models/base` trained on the first 8 of the 16 coding-loop reviews (`base_sheet`),
+    and what the tests need around it."""
+
+    tmp: Path
+    pdfs: Path
+    truth: dict
+    ids: list[str]
+    cfg: Path
+    files: list[str]
+    base_sheet: Path
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, coding_pdfs) -> Workspace:
     pdfs, truth = coding_pdfs
-    ids = load_codebook(ROOT / "corpus/codebook.csv").ids
+    ids = list(load_codebook(ROOT / "corpus/codebook.csv").ids)
     cfg = tmp_path / "config.yaml"
     cfg.write_text(f"codebook: {ROOT / 'corpus/codebook.csv'}\ncues: {ROOT / 'corpus/cues.yaml'}\nmodel: models/base\n")
     files = sorted(truth)
     base_sheet = _sheet(tmp_path / "base.csv", files[:8], truth, ids)
-    own = _sheet(tmp_path / "own.csv", files[8:], truth, ids)  # four themes with 4 positives and 4 negatives
     _invoke("train", base_sheet, "--pdfs", pdfs, "--out", tmp_path / "models/base", "--config", cfg, "-q")
+    return Workspace(tmp_path, pdfs, truth, ids, cfg, files, base_sheet)
+
+
+def test_calibrate_command_writes_a_new_model_with_the_same_weights(workspace: Workspace):
+    tmp_path, pdfs, truth, ids, cfg, files = workspace.tmp, workspace.pdfs, workspace.truth, workspace.ids, workspace.cfg, workspace.files
+    own = _sheet(tmp_path / "own.csv", files[8:], truth, ids)  # four themes with 4 positives and 4 negatives
     out = _invoke("calibrate", own, "--pdfs", pdfs, "--out", tmp_path / "models/cal", "--min-per-class", 4, "--config", cfg)
     assert "in-sample" in out and "kept: only" in out
     base = json.loads((tmp_path / "models/base/card.json").read_text())
@@ -117,7 +138,6 @@ def test_calibrate_command_writes_a_new_model_with_the_same_weights(tmp_path: Pa
     _invoke("run", pdfs, "--out", tmp_path / "run-cal", "--model", tmp_path / "models/cal", "--config", cfg, "-q")
     result = runner.invoke(app, [str(a) for a in ("audit", tmp_path / "run-cal", own, "--config", cfg)])
     assert result.exit_code == 1 and "8 trained or calibrated on" in result.output
-    # calibrating the calibrated model keeps the first calibration's reviews out of its measurements
     # held-out error rates recorded later make a re-chosen theme reliable again (its training was enough)
     from pipeline.training import EvalRow, record_held_out_evaluation
 
@@ -137,26 +157,16 @@ def test_calibrate_command_writes_a_new_model_with_the_same_weights(tmp_path: Pa
     assert result.exit_code != 0 and "keyword baseline" in result.output
 
 
-def test_calibrate_on_reviews_the_model_was_trained_on_is_refused(tmp_path: Path, coding_pdfs):
-    pdfs, truth = coding_pdfs
-    ids = load_codebook(ROOT / "corpus/codebook.csv").ids
-    cfg = tmp_path / "config.yaml"
-    cfg.write_text(f"codebook: {ROOT / 'corpus/codebook.csv'}\ncues: {ROOT / 'corpus/cues.yaml'}\nmodel: models/base\n")
-    sheet = _sheet(tmp_path / "base.csv", sorted(truth)[:8], truth, ids)
-    _invoke("train", sheet, "--pdfs", pdfs, "--out", tmp_path / "models/base", "--config", cfg, "-q")
-    result = runner.invoke(app, [str(a) for a in ("calibrate", sheet, "--pdfs", pdfs, "--out", tmp_path / "models/cal", "--config", cfg)])
+def test_calibrate_on_reviews_the_model_was_trained_on_is_refused(workspace: Workspace):
+    tmp_path, pdfs, cfg = workspace.tmp, workspace.pdfs, workspace.cfg
+    result = runner.invoke(app, [str(a) for a in ("calibrate", workspace.base_sheet, "--pdfs", pdfs, "--out", tmp_path / "models/cal", "--config", cfg)])
     assert result.exit_code == 1
     assert "no audit-coded reviews to calibrate on" in result.output and "trained or calibrated on excluded" in result.output
     assert not (tmp_path / "models/cal").exists()
 
 
-def test_a_chain_of_calibrations_keeps_every_calibration_sample_out(tmp_path: Path, coding_pdfs):
-    pdfs, truth = coding_pdfs
-    ids = load_codebook(ROOT / "corpus/codebook.csv").ids
-    cfg = tmp_path / "config.yaml"
-    cfg.write_text(f"codebook: {ROOT / 'corpus/codebook.csv'}\ncues: {ROOT / 'corpus/cues.yaml'}\nmodel: models/base\n")
-    files = sorted(truth)
-    _invoke("train", _sheet(tmp_path / "base.csv", files[:8], truth, ids), "--pdfs", pdfs, "--out", tmp_path / "models/base", "--config", cfg, "-q")
+def test_a_chain_of_calibrations_keeps_every_calibration_sample_out(workspace: Workspace):
+    tmp_path, pdfs, truth, ids, cfg, files = workspace.tmp, workspace.pdfs, workspace.truth, workspace.ids, workspace.cfg, workspace.files
     first = _sheet(tmp_path / "first.csv", files[8:12], truth, ids)
     second = _sheet(tmp_path / "second.csv", files[12:], truth, ids)
     _invoke("calibrate", first, "--pdfs", pdfs, "--out", tmp_path / "models/a", "--min-per-class", 1, "--config", cfg, "-q")
@@ -169,13 +179,8 @@ def test_a_chain_of_calibrations_keeps_every_calibration_sample_out(tmp_path: Pa
     assert result.exit_code == 1 and "4 review(s) the model was trained or calibrated on excluded" in result.output
 
 
-def test_calibrate_refuses_when_no_threshold_can_be_rechosen(tmp_path: Path, coding_pdfs):
-    pdfs, truth = coding_pdfs
-    ids = load_codebook(ROOT / "corpus/codebook.csv").ids
-    cfg = tmp_path / "config.yaml"
-    cfg.write_text(f"codebook: {ROOT / 'corpus/codebook.csv'}\ncues: {ROOT / 'corpus/cues.yaml'}\nmodel: models/base\n")
-    files = sorted(truth)
-    _invoke("train", _sheet(tmp_path / "base.csv", files[:8], truth, ids), "--pdfs", pdfs, "--out", tmp_path / "models/base", "--config", cfg, "-q")
+def test_calibrate_refuses_when_no_threshold_can_be_rechosen(workspace: Workspace):
+    tmp_path, pdfs, truth, ids, cfg, files = workspace.tmp, workspace.pdfs, workspace.truth, workspace.ids, workspace.cfg, workspace.files
     result = runner.invoke(app, [str(a) for a in ("calibrate", _sheet(tmp_path / "own.csv", files[8:], truth, ids), "--pdfs", pdfs,
                                                   "--out", tmp_path / "models/cal", "--config", cfg)])  # 4 + 4 < 5 of each
     assert result.exit_code == 1 and "no theme's threshold could be re-chosen" in result.output
