@@ -57,26 +57,10 @@ corpus/build/pdfs/codes-a.csv:
 corpus/build/pdfs/written/codes.csv:
 	$(RT) corpus render corpus/written/texts --out corpus/build/pdfs/written
 
-corpus/build/written-eval/codes.csv:
-	$(RT) corpus render corpus/written-eval/texts --out corpus/build/written-eval
-
-corpus/build/written-test/codes.csv:
-	$(RT) corpus render corpus/written-test/texts --out corpus/build/written-test
-
-corpus/build/written-reserve/codes.csv:
-	$(RT) corpus render corpus/written-reserve/texts --out corpus/build/written-reserve
-
-corpus/build/written-next/codes.csv:
-	$(RT) corpus render corpus/written-next/texts --out corpus/build/written-next
-
-corpus/build/style-dev/codes.csv:
-	$(RT) corpus render corpus/style-dev/texts --out corpus/build/style-dev
-
-corpus/build/style-test/codes.csv:
-	$(RT) corpus render corpus/style-test/texts --out corpus/build/style-test
-
-corpus/build/written-unseen/codes.csv:
-	$(RT) corpus render corpus/written-unseen/texts --out corpus/build/written-unseen
+# a held-out set written in full: corpus/NAME/texts -> corpus/build/NAME (the rules above and below
+# are the folders laid out otherwise)
+corpus/build/%/codes.csv:
+	$(RT) corpus render corpus/$*/texts --out corpus/build/$*
 
 corpus/build/handwritten/codes.csv:
 	$(RT) corpus render corpus/handwritten --out corpus/build/handwritten
